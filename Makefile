@@ -1,0 +1,30 @@
+# Two commands for everyone:  `make lab` opens the course, `make test` runs every test.
+# Both create a local virtual environment in .venv the first time (Python 3.10+ needed).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: lab test lint exercises release clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab lessons/00_welcome.ipynb
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+exercises: $(STAMP)
+	$(BIN)/nncourse build
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""coursetools: instructor tooling (build exercises, release, grade). Never imported by students."""
