@@ -1,0 +1,184 @@
+"""The training loop (lessons 07, 08 and 10).
+
+One epoch = one pass over the data in shuffled mini-batches. For each batch:
+
+    Y_hat = model.forward(X_batch)          # forward pass
+    L     = loss.forward(Y_hat, Y_batch)     # how wrong
+    model.backward(loss.backward())         # gradients, stored beside the parameters
+    optimizer.step(model)                   # move the parameters
+
+``fit`` does exactly this, records the loss and accuracy of each epoch in a ``History``, calls
+your callbacks (for live plots), shows progress, and stops with advice if the loss turns NaN.
+"""
+
+import sys
+import time
+
+import numpy as np
+
+from .data import as_rng, minibatches
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite. ``history`` holds the epochs completed before."""
+
+    def __init__(self, message, history=None):
+        super().__init__(message)
+        self.history = history
+
+
+class History(dict):
+    """Per-epoch records: ``history["loss"][k]`` is the mean training loss of epoch k+1.
+
+    Keys: "loss", "accuracy", "val_loss", "val_accuracy" (when validation data is given),
+    "time" (seconds per epoch).
+    """
+
+    @property
+    def epochs(self):
+        return len(self.get("loss", []))
+
+    def add(self, **values):
+        for key, value in values.items():
+            self.setdefault(key, []).append(value)
+
+
+def accuracy(predictions, Y):
+    """Fraction of samples classified correctly.
+
+    predictions : class ids, shape (m,), or a model (``model.predict`` is called on ``Y[0]``
+    when Y is a pair (X, y)). Y : integer labels (m,) or one-hot rows (m, K).
+    """
+    if hasattr(predictions, "predict"):
+        X, Y = Y
+        predictions = predictions.predict(X)
+    return float(np.mean(np.asarray(predictions) == labels_of(Y)))
+
+
+def labels_of(Y):
+    """Integer labels from integer labels (m,), a column (m, 1) of 0/1, or one-hot rows."""
+    Y = np.asarray(Y)
+    if Y.ndim == 2 and Y.shape[1] > 1:
+        return np.argmax(Y, axis=1)
+    return Y.reshape(-1).astype(int)
+
+
+def fit(model, loss, optimizer, X, Y, epochs=10, batch_size=32, rng=None, validation=None,
+        callbacks=(), progress=True):
+    """Train ``model`` on (X, Y) with mini-batch gradient descent and return a ``History``.
+
+    X : ndarray, shape (m, n_in).  Y : targets, (m, n_out), or integer labels (m,).
+    batch_size : samples per step (m for full-batch gradient descent, 1 for pure SGD).
+    rng : numpy Generator or int seed for the shuffling (same seed, same batches).
+    validation : optional (X_val, Y_val), evaluated after every epoch.
+    callbacks : functions ``cb(epoch, history, model)`` called after every epoch; one that
+        returns True stops training (early stopping).
+    progress : show a progress line per epoch (in JupyterLab it updates in place).
+    """
+    X, Y = np.asarray(X), np.asarray(Y)
+    if len(X) == 0:
+        raise ValueError("fit got no training data (X has 0 samples); check how X was built")
+    if len(X) != len(Y):
+        raise ValueError(f"X has {len(X)} samples but Y has {len(Y)}; they must match row for row")
+    rng = as_rng(rng)
+    history = History()
+    bar = ProgressBar(epochs) if progress else None
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        total, seen = 0.0, 0
+        for step, (Xb, Yb) in enumerate(minibatches(X, Y, batch_size, rng)):
+            value = loss.forward(model.forward(Xb), Yb)
+            if not np.isfinite(value):
+                raise TrainingDiverged(_divergence_advice(value, epoch, step, optimizer, X),
+                                       history)
+            model.backward(loss.backward(), need_input_grad=False)
+            optimizer.step(model)
+            total += value * len(Xb)
+            seen += len(Xb)
+        record = {"loss": total / seen, "accuracy": evaluate(model, X, Y)}
+        if validation is not None:
+            Xv, Yv = validation
+            record["val_loss"] = loss.forward(model.forward(Xv), Yv)
+            record["val_accuracy"] = evaluate(model, Xv, Yv)
+        record["time"] = time.perf_counter() - start
+        history.add(**record)
+        if bar:
+            bar.update(epoch, record)
+        if any(cb(epoch, history, model) for cb in callbacks):
+            break
+    if bar:
+        bar.close()
+    return history
+
+
+def evaluate(model, X, Y, batch_size=10_000):
+    """Accuracy of ``model`` on (X, Y), computed in large batches to bound memory."""
+    correct = 0
+    for start in range(0, len(X), batch_size):
+        pred = model.predict(X[start:start + batch_size])
+        correct += int(np.sum(pred == labels_of(Y[start:start + batch_size])))
+    return correct / len(X)
+
+
+def _divergence_advice(value, epoch, step, optimizer, X):
+    lr = getattr(optimizer, "lr", None)
+    scale = float(np.max(np.abs(X))) if X.size else 0.0
+    lines = [
+        f"the loss became {value} at epoch {epoch}, batch {step + 1}: training stopped.",
+        "Try, in this order:",
+        f"  - lower the learning rate (now {lr}), for example by a factor of 10;",
+        "  - clip the gradients: SGD(..., clip_norm=1.0);",
+        "  - check the initialisation: weights that start large make outputs explode;",
+    ]
+    scaled = "" if scale <= 10 else f" (the largest |x| is {scale:g}: divide pixels by 255)"
+    lines.append(f"  - check that the inputs are scaled to about [-1, 1]{scaled}.")
+    return "\n".join(lines)
+
+
+class ProgressBar:
+    """One line per epoch: a bar, the loss and accuracy. Updates in place in JupyterLab
+    (through a display handle) and in a terminal (with a carriage return)."""
+
+    width = 20
+
+    def __init__(self, epochs):
+        self.epochs = epochs
+        self.handle = None
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+
+            shell = get_ipython()
+            if shell is not None and hasattr(shell, "kernel"):
+                self.handle = display(self._text(0, {}), display_id=True)
+        except ImportError:
+            pass
+
+    def _text(self, epoch, record):
+        done = int(self.width * epoch / self.epochs)
+        text = f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs} "
+        text += "[" + "#" * done + "." * (self.width - done) + "]"
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            if key in record:
+                value = record[key]
+                text += f"  {key} {value:.2%}" if "accuracy" in key else f"  {key} {value:.4f}"
+        return _Plain(text)
+
+    def update(self, epoch, record):
+        text = self._text(epoch, record)
+        if self.handle is not None:
+            self.handle.update(text)
+        else:
+            sys.stdout.write("\r" + str(text))
+            sys.stdout.flush()
+
+    def close(self):
+        if self.handle is None:
+            sys.stdout.write("\n")
+
+
+class _Plain(str):
+    """A string that displays as plain text in Jupyter (no quotes around it)."""
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(str(self))
