@@ -87,7 +87,7 @@ def fit(model, loss, optimizer, X, Y, epochs=10, batch_size=32, rng=None, valida
         start = time.perf_counter()
         total, seen = 0.0, 0
         for step, (Xb, Yb) in enumerate(minibatches(X, Y, batch_size, rng)):
-            value = loss.forward(model.forward(Xb), Yb)
+            value = _forward_or_diverged(model, loss, Xb, Yb)
             if not np.isfinite(value):
                 raise TrainingDiverged(_divergence_advice(value, epoch, step, optimizer, X),
                                        history)
@@ -118,6 +118,20 @@ def evaluate(model, X, Y, batch_size=10_000):
         pred = model.predict(X[start:start + batch_size])
         correct += int(np.sum(pred == labels_of(Y[start:start + batch_size])))
     return correct / len(X)
+
+
+def _forward_or_diverged(model, loss, Xb, Yb):
+    """The batch loss, or nan when the parameters have blown up (instead of an overflow
+    warning or a "NaN in the input" error from a layer deep inside the network)."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return loss.forward(model.forward(Xb), Yb)
+    except (ValueError, FloatingPointError):
+        if all(np.all(np.isfinite(p)) for p, _ in model.params_and_grads()) and np.all(
+            np.isfinite(Xb)
+        ):
+            raise  # a real input error, not divergence: let its message through
+        return float("nan")
 
 
 def _divergence_advice(value, epoch, step, optimizer, X):
