@@ -1,0 +1,196 @@
+"""End to end in a real browser: JupyterLab in headless Chromium, driven by Playwright.
+
+What a student sees: open the welcome exercises in JupyterLab, run every cell, and read one-line
+feedback under each check ("not attempted yet" while unfilled, a tick once answered), never a
+traceback; check cells are read-only. Needs Debian's chromium (/usr/bin/chromium) and the
+playwright Python package (never a downloaded browser). Without them the test is skipped,
+unless NNCOURSE_REQUIRE_BROWSER=1 (set by .ci/run), where it fails instead.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+REQUIRED = os.environ.get("NNCOURSE_REQUIRE_BROWSER") == "1"
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the environment
+    sync_playwright = None
+
+missing = []
+if sync_playwright is None:
+    missing.append("the playwright package (pip install playwright)")
+if not Path(CHROMIUM).exists():
+    missing.append("Debian's chromium (apt-get install chromium)")
+if missing and not REQUIRED:
+    pytest.skip("browser test needs " + " and ".join(missing), allow_module_level=True)
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+TOKEN = "nncourse-browser-test"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving copies of the welcome notebooks."""
+    assert not missing, "browser test needs " + " and ".join(missing)
+    root = tmp_path_factory.mktemp("lab")
+    for folder in ("exercises", "solutions"):
+        (root / folder).mkdir()
+        shutil.copy(ROOT / folder / "00_welcome.ipynb", root / folder)
+    port = free_port()
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".jupyter"),
+               JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", "--allow-root",
+           f"--ServerApp.root_dir={root}", "--LabApp.news_url=",
+           "--ServerApp.disable_check_xsrf=True", "--LabApp.expose_app_in_browser=True"]
+    log = open(root / "lab.log", "wb")
+    server = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("JupyterLab did not start:\n" + (root / "lab.log").read_text())
+            time.sleep(0.5)
+    yield base, root
+    os.killpg(server.pid, 15)
+    server.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def run_all_cells(page, base, path):
+    """Open ``path`` in JupyterLab, wait for its kernel, run every cell, wait until done."""
+    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}&reset", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=90_000)
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " return w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel"
+        " && w.sessionContext.session.kernel.connectionStatus === 'connected'"
+        " && w.sessionContext.session.kernel.status === 'idle'; }",
+        timeout=90_000,
+    )
+    # Run the cells one by one, as a student pressing Shift+Enter does: "Run All" stops at the
+    # first failing check, and we want to see every check's feedback.
+    n_cells = page.locator(".jp-Notebook .jp-Cell").count()
+    for i in range(n_cells):
+        page.evaluate(
+            "async i => { const w = window.jupyterapp.shell.currentWidget;"
+            " w.content.activeCellIndex = i;"
+            " await window.jupyterapp.commands.execute('notebook:run-cell'); }",
+            i,
+        )
+    n_code = page.locator(".jp-Notebook .jp-CodeCell").count()
+    # every code cell shows an execution count like [3]: and the kernel is idle again
+    page.wait_for_function(
+        "n => { const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
+        " const done = prompts.filter(p => /\\[\\d+\\]/.test(p.textContent)).length;"
+        " const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+        " return done === n && k.status === 'idle'; }",
+        arg=n_code, timeout=120_000,
+    )
+
+
+def check_outputs(page):
+    cells = page.locator(".jp-Notebook .jp-CodeCell")
+    texts = []
+    for i in range(cells.count()):
+        cell = cells.nth(i)
+        source = cell.locator(".jp-InputArea-editor").inner_text()
+        if "check(" in source and "summary(" not in source:
+            texts.append(cell.locator(".jp-OutputArea").inner_text())
+    return texts
+
+
+def test_unfilled_exercises_show_one_line_not_attempted_feedback(lab, browser):
+    base, _ = lab
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.add_init_script("window.__nncourse = true")
+    run_all_cells(page, base, "exercises/00_welcome.ipynb")
+    outputs = check_outputs(page)
+    assert outputs, "no check cells found in the exercises notebook"
+    for text in outputs:
+        assert "not attempted yet" in text, text
+        assert "Traceback" not in text and "File " not in text, text
+        assert len(text.strip().splitlines()) == 1, text
+    page.close()
+
+
+def test_solved_notebook_shows_ticks(lab, browser):
+    base, _ = lab
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    run_all_cells(page, base, "solutions/00_welcome.ipynb")
+    outputs = check_outputs(page)
+    assert outputs
+    for text in outputs:
+        assert text.strip().startswith("✓"), text
+    page.close()
+
+
+def test_check_cells_are_read_only_in_jupyterlab(lab, browser):
+    base, root = lab
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/lab/tree/exercises/00_welcome.ipynb?token={TOKEN}&reset",
+              wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=90_000)
+    sources = page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets"
+        ".map(c => c.model.sharedModel.getSource())"
+    )
+    checks = [i for i, src in enumerate(sources) if "check(" in src and "summary(" not in src]
+    assert checks, "no check cell found"
+    i = checks[0]
+    editor = page.locator(".jp-Notebook .jp-Cell").nth(i).locator(".cm-content")
+    editor.click()
+    page.keyboard.press("End")
+    page.keyboard.type("\npass  # a student tries to skip the check")
+    page.keyboard.press("Delete")
+    after = page.evaluate(
+        "i => window.jupyterapp.shell.currentWidget.content.widgets[i]"
+        ".model.sharedModel.getSource()", i,
+    )
+    assert after == sources[i]
+    # an answer cell, by contrast, takes what the student types
+    j = next(k for k in range(i) if "def " in sources[k] or "= None" in sources[k])
+    page.locator(".jp-Notebook .jp-Cell").nth(j).locator(".cm-content").click()
+    page.keyboard.type("# my note ")
+    after_j = page.evaluate(
+        "j => window.jupyterapp.shell.currentWidget.content.widgets[j]"
+        ".model.sharedModel.getSource()", j,
+    )
+    assert "# my note " in after_j
+    page.close()
