@@ -168,3 +168,33 @@ def function_and_derivative(f, f_prime, z=None, ax=None, title=None, name="f"):
     ax.set(title=title or f"{name} and its derivative", xlabel="$z$", ylabel="value")
     ax.legend()
     return ax
+
+
+class LiveLoss:
+    """A ``fit`` callback that redraws the loss curves after every epoch, in place.
+
+    ``fit(..., callbacks=[LiveLoss()])``. In JupyterLab the figure updates through a display
+    handle; elsewhere (a script, a test) it only keeps the figure up to date.
+    """
+
+    def __init__(self, title="Loss while training"):
+        self.title = title
+        self.fig, self.ax = plt.subplots(figsize=(6, 3.5))
+        plt.close(self.fig)  # shown through the handle, not again at the end of the cell
+        self.handle = None
+
+    def __call__(self, epoch, history, model):
+        self.ax.clear()
+        training_curves(history, ax=self.ax, title=f"{self.title} (epoch {epoch})")
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+
+            if get_ipython() is not None and hasattr(get_ipython(), "kernel"):
+                if self.handle is None:
+                    self.handle = display(self.fig, display_id=True)
+                else:
+                    self.handle.update(self.fig)
+        except ImportError:
+            pass
+        return False  # never stops training

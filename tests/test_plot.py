@@ -54,3 +54,14 @@ def test_image_grid_has_a_title():
 def test_function_and_derivative_is_labelled():
     ax = plot.function_and_derivative(np.tanh, lambda z: 1 - np.tanh(z) ** 2, name="tanh")
     assert labelled(ax) and len(ax.get_legend().get_texts()) == 2
+
+
+def test_live_loss_callback_redraws_each_epoch():
+    from nnlib import SGD, SoftmaxCrossEntropy, fit, mlp
+
+    X, y = make_moons(40, rng=0)
+    live = plot.LiveLoss()
+    fit(mlp([2, 4, 2], rng=0), SoftmaxCrossEntropy(), SGD(), X, y, epochs=3, callbacks=[live],
+        progress=False)
+    assert live.ax.get_title() == "Loss while training (epoch 3)"
+    assert len(live.ax.lines[0].get_xdata()) == 3 and live.ax.get_xlabel() == "epoch"
