@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import importlib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -190,7 +191,7 @@ def call(func: Callable, *args: Any, label: str | None = None, warn: str | None 
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         try:
-            with np.errstate(all="warn"):
+            with np.errstate(all="warn", under="ignore"):  # underflow to 0 is harmless
                 return func(*args)
         except NotImplementedError:
             not_attempted(f"write {name} in the cell above, then run it")
