@@ -91,20 +91,20 @@ def draw_activation(name="sigmoid", z0=2.0, z_range=(-6.0, 6.0), alpha=0.1, ax=N
     flat = np.abs(f_prime(z)) < 0.01
     if flat.any():
         ax.fill_between(z, 0, 1, where=flat, transform=ax.get_xaxis_transform(),
-                        color="0.85", label="slope < 0.01 (almost no gradient)")
+                        color="0.85", label="slope < 0.01")
     ax.plot(z, f(z), color=COLORS[0], lw=2, label=f"{name}(z)")
-    ax.plot(z, f_prime(z), color=COLORS[1], lw=2, ls="--", label=f"{name}'(z), the slope")
+    ax.plot(z, f_prime(z), color=COLORS[1], lw=2, ls="--", label=f"slope {name}'(z)")
     f0, d0 = float(f(np.array(z0))), float(f_prime(np.array(z0)))
     half = (hi - lo) / 8
     zt = np.array([z0 - half, z0 + half])
     ax.plot(zt, f0 + d0 * (zt - z0), color="black", lw=1.5, ls=":",
-            label=f"tangent at z = {z0:.1f}")
+            label=f"tangent at z0 = {z0:.1f}")
     ax.plot([z0], [f0], "o", color="black", zorder=4)
     ax.axhline(0, color="gray", lw=0.5)
     ax.axvline(0, color="gray", lw=0.5)
     ax.set(xlim=(lo, hi), xlabel="z (pre-activation)", ylabel="value",
            title=f"{name} at z = {z0:.1f}: value {f0:.3f}, slope {d0:.3f}")
-    ax.legend(loc="best", fontsize="small")
+    ax.legend(loc="upper left", fontsize="small")
     return ax
 
 
