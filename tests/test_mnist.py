@@ -1,0 +1,269 @@
+"""The shipped MNIST, its checksums, the IDX reader, and clear errors for bad or missing files."""
+
+import gzip
+import hashlib
+import shutil
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnlib import mnist
+from nnlib.mnist import (
+    ChecksumError,
+    DataError,
+    DataNotFoundError,
+    load_fashion_mnist,
+    load_mnist,
+    parse_idx,
+    read_idx,
+)
+
+TRAIN_LABEL_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+
+@pytest.fixture(scope="module")
+def train():
+    return load_mnist("train")
+
+
+@pytest.fixture(scope="module")
+def test():
+    return load_mnist("test")
+
+
+def idx(values, type_code=0x08):
+    """An uncompressed IDX file holding ``values`` (already in the right big-endian dtype)."""
+    values = np.asarray(values)
+    header = struct.pack(">BBBB", 0, 0, type_code, values.ndim)
+    return header + struct.pack(f">{values.ndim}I", *values.shape) + values.tobytes()
+
+
+# --- the shipped data -------------------------------------------------------------------
+
+
+def test_shipped_files_match_the_recorded_sha256():
+    recorded = {}
+    for line in (mnist.DATA_DIR / "MNIST.sha256").read_text().splitlines():
+        digest, name = line.split()
+        recorded[Path(name).name] = digest
+    assert recorded == mnist.SHIPPED_SHA256
+    for name, digest in recorded.items():
+        assert hashlib.sha256((mnist.MNIST_DIR / name).read_bytes()).hexdigest() == digest
+
+
+def test_shipped_data_is_small_enough_for_the_repository():
+    total = sum(path.stat().st_size for path in mnist.MNIST_DIR.glob("*.gz"))
+    assert total < 15 * 2**20
+
+
+def test_train_has_60000_images_with_the_standard_label_counts(train):
+    X, y = train
+    assert X.shape == (60_000, 784) and X.dtype == np.uint8
+    assert y.shape == (60_000,) and y.dtype == np.uint8
+    assert np.bincount(y, minlength=10).tolist() == TRAIN_LABEL_COUNTS
+
+
+def test_test_set_has_10000_images(test):
+    X, y = test
+    assert X.shape == (10_000, 784) and X.dtype == np.uint8
+    assert y.shape == (10_000,)
+    assert np.bincount(y).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_pixels_are_whole_bytes_with_a_black_border(test):
+    X, _ = test
+    assert X.min() == 0 and X.max() == 255
+    images = X.reshape(-1, 28, 28)
+    assert images[:, 0, :].max() == 0  # the top row is black in every MNIST digit
+
+
+def test_content_is_the_standard_idx_files_byte_for_byte():
+    for file in mnist.MNIST.files():
+        raw = gzip.decompress((mnist.MNIST_DIR / f"{file.name}.gz").read_bytes())
+        assert len(raw) == file.size
+        assert hashlib.sha256(raw).hexdigest() == file.sha256
+
+
+def test_scale_gives_float32_in_0_1_and_flatten_false_keeps_the_grid(test):
+    X, y = load_mnist("test", scale=True, flatten=False)
+    assert X.shape == (10_000, 28, 28) and X.dtype == np.float32
+    assert X.min() == 0.0 and X.max() == 1.0
+    np.testing.assert_array_equal(X.reshape(10_000, -1), test.X / np.float32(255))
+    assert load_mnist("test", scale=True, dtype=np.float64).X.dtype == np.float64
+
+
+def test_validation_takes_the_last_images_of_train(train):
+    data = load_mnist(validation=10_000)
+    assert data.train.X.shape == (50_000, 784) and data.val.X.shape == (10_000, 784)
+    np.testing.assert_array_equal(data.val.X, train.X[50_000:])
+    np.testing.assert_array_equal(data.train.y, train.y[:50_000])
+    assert data.test.X.shape == (10_000, 784)
+    assert load_mnist().val is None
+
+
+def test_split_val_and_parts_unpack_as_pairs():
+    X_val, y_val = load_mnist("val", validation=100)
+    assert X_val.shape == (100, 784) and y_val.shape == (100,)
+    train, val, test = load_mnist(validation=100)
+    assert len(train.X) == 59_900 and len(val.y) == 100 and len(test.X) == 10_000
+
+
+def test_bad_arguments_are_explained():
+    with pytest.raises(ValueError, match="split must be"):
+        load_mnist("validation")
+    with pytest.raises(ValueError, match="validation=10_000"):
+        load_mnist("val")
+    with pytest.raises(ValueError, match="between 0 and 59999"):
+        load_mnist(validation=60_000)
+
+
+def test_returned_arrays_are_writable():
+    X, _ = load_mnist("test")
+    X[0, 0] = 1  # a student may edit an image without "assignment destination is read-only"
+
+
+# --- the shipped files damaged ---------------------------------------------------------
+
+
+@pytest.fixture
+def shipped_copy(tmp_path, monkeypatch):
+    """A copy of the shipped test files that the loader takes for the shipped ones."""
+    for name in TEST_FILES:
+        shutil.copy(mnist.MNIST_DIR / name, tmp_path / name)
+    monkeypatch.setattr(mnist, "MNIST_DIR", tmp_path)
+    return tmp_path
+
+
+def test_corrupt_shipped_file_says_how_to_restore_it(shipped_copy):
+    path = shipped_copy / TEST_FILES[0]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ChecksumError) as error:
+        load_mnist("test")
+    message = str(error.value)
+    assert "corrupt or truncated" in message and "git checkout data/" in message
+    assert "build_mnist.py" in message and "1,600,199 bytes" in message
+
+
+def test_truncated_shipped_file_is_reported(shipped_copy):
+    path = shipped_copy / TEST_FILES[1]
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(ChecksumError, match=r"corrupt or truncated.*1,000 bytes"):
+        load_mnist("test")
+
+
+def test_missing_shipped_file_says_how_to_get_it(shipped_copy):
+    (shipped_copy / TEST_FILES[0]).unlink()
+    with pytest.raises(DataNotFoundError) as error:
+        load_mnist("test")
+    assert "missing" in str(error.value) and "git checkout data/" in str(error.value)
+    assert isinstance(error.value, FileNotFoundError)  # plain `except FileNotFoundError` works
+
+
+# --- IDX files in a folder of the user's ------------------------------------------------
+
+
+def test_user_folder_with_uncompressed_or_gzipped_idx_files(tmp_path, test):
+    for name in TEST_FILES:
+        raw = gzip.decompress((mnist.MNIST_DIR / name).read_bytes())
+        (tmp_path / name.removesuffix(".gz")).write_bytes(raw)  # uncompressed
+    X, y = load_mnist("test", path=tmp_path)
+    np.testing.assert_array_equal(X, test.X)
+    np.testing.assert_array_equal(y, test.y)
+    # the gzipped name wins when both are there
+    shutil.copy(mnist.MNIST_DIR / TEST_FILES[1], tmp_path / TEST_FILES[1])
+    np.testing.assert_array_equal(load_mnist("test", path=str(tmp_path)).y, test.y)
+
+
+def test_user_file_with_other_content_fails_its_checksum(tmp_path):
+    shutil.copy(mnist.MNIST_DIR / TEST_FILES[0], tmp_path / TEST_FILES[0])
+    (tmp_path / "t10k-labels-idx1-ubyte").write_bytes(idx(np.zeros(10_000, np.uint8)))
+    with pytest.raises(ChecksumError) as error:
+        load_mnist("test", path=tmp_path)
+    message = str(error.value)
+    assert "not the standard MNIST file t10k-labels-idx1-ubyte" in message
+    assert "download_mnist(" in message and "10,008 bytes" in message
+
+
+def test_truncated_gzip_in_user_folder_is_reported(tmp_path):
+    for name in TEST_FILES:
+        shutil.copy(mnist.MNIST_DIR / name, tmp_path / name)
+    path = tmp_path / TEST_FILES[0]
+    path.write_bytes(path.read_bytes()[:50_000])
+    with pytest.raises(ChecksumError, match=r"truncated: the gzip stream ends early"):
+        load_mnist("test", path=tmp_path)
+
+
+def test_missing_user_file_and_missing_folder_are_reported(tmp_path):
+    with pytest.raises(DataNotFoundError, match=r"t10k-images-idx3-ubyte.gz .* is missing"):
+        load_mnist("test", path=tmp_path)
+    with pytest.raises(DataNotFoundError, match="does not exist"):
+        load_mnist("test", path=tmp_path / "nowhere")
+
+
+def test_fashion_mnist_files_are_told_apart_from_mnist(tmp_path, monkeypatch):
+    for name in TEST_FILES:
+        shutil.copy(mnist.MNIST_DIR / name, tmp_path / name)
+    with pytest.raises(ChecksumError, match="not the standard Fashion-MNIST file"):
+        load_fashion_mnist("test", path=tmp_path)
+    monkeypatch.setattr(mnist, "FASHION_MNIST_SYSTEM_DIR", tmp_path / "absent")
+    with pytest.raises(DataNotFoundError, match="does not exist"):
+        load_fashion_mnist()
+
+
+@pytest.mark.skipif(not mnist.FASHION_MNIST_SYSTEM_DIR.is_dir(),
+                    reason="Debian's dataset-fashion-mnist package is not installed")
+def test_fashion_mnist_from_the_debian_package():
+    X, y = load_fashion_mnist("test", scale=True)
+    assert X.shape == (10_000, 784) and X.dtype == np.float32
+    assert np.bincount(y).tolist() == [1000] * 10
+    assert len(mnist.FASHION_CLASSES) == 10
+
+
+# --- the IDX reader ------------------------------------------------------------------------
+
+
+def test_read_idx_reads_every_type_gzipped_or_not(tmp_path):
+    cases = [
+        (np.arange(24, dtype=np.uint8).reshape(2, 3, 4), 0x08),
+        (np.array([-3, 5], dtype=np.int8), 0x09),
+        (np.array([[1, -2], [300, 4]], dtype=">i2"), 0x0B),
+        (np.array([70_000, -1], dtype=">i4"), 0x0C),
+        (np.array([0.5, -1.25], dtype=">f4"), 0x0D),
+        (np.array([[1e300]], dtype=">f8"), 0x0E),
+    ]
+    for k, (values, code) in enumerate(cases):
+        plain, packed = tmp_path / f"{k}-idx", tmp_path / f"{k}-idx.gz"
+        plain.write_bytes(idx(values, code))
+        packed.write_bytes(gzip.compress(idx(values, code)))
+        for path in (plain, packed):
+            out = read_idx(path)
+            assert out.shape == values.shape and out.dtype.isnative
+            np.testing.assert_array_equal(out, values)
+
+
+def test_parse_idx_explains_what_is_wrong():
+    with pytest.raises(DataError, match="not an IDX file: .* starts with 3c 68 74 6d"):
+        parse_idx(b"<html>404</html>", "page.html")
+    with pytest.raises(DataError, match="truncated inside its header"):
+        parse_idx(idx(np.zeros((2, 2), np.uint8))[:9])
+    data = idx(np.zeros((5, 28, 28), np.uint8))
+    with pytest.raises(DataError, match=r"truncated: .*\(5, 28, 28\).*3,936 bytes.*1,000 bytes"):
+        parse_idx(data[:1000], "images")
+    with pytest.raises(DataError, match="longer than its header says"):
+        parse_idx(data + b"\0")
+
+
+def test_read_idx_of_a_missing_or_corrupt_file(tmp_path):
+    with pytest.raises(DataNotFoundError, match="does not exist"):
+        read_idx(tmp_path / "absent.gz")
+    bad = tmp_path / "bad.gz"
+    packed = bytearray(gzip.compress(idx(np.arange(1000, dtype=np.uint8) % 7)))
+    packed[20] ^= 0xFF
+    bad.write_bytes(bytes(packed))
+    with pytest.raises(ChecksumError, match="corrupt: it cannot be gunzipped"):
+        read_idx(bad)
