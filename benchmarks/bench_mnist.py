@@ -100,12 +100,12 @@ def format_table(runs, args):
         f"Python {first['machine']['python']}, NumPy {first['machine']['numpy']} "
         f"({first['machine']['blas']}), PyTorch {first['machine']['torch'] or 'not installed'}",
         f"MNIST loaded (uint8, SHA-256 checked) in {first['load_seconds']:.2f} s; "
-        f"training set in memory as float32 {first['train_mb']:.0f} MB (no float64 copy); "
+        f"training set in memory as float32 {first['train_mb']:.0f} MiB (no float64 copy); "
         f"training FLOPs per epoch {first['flops_per_epoch'] / 1e9:.1f} G",
         "",
     ]
     header = ("threads", "implementation", "s/epoch", "samples/s", "vs PyTorch",
-              "acc 1 ep", f"acc {args.epochs} ep", "peak +MB", "GEMM GFLOP/s", "% of GEMM")
+              "acc 1 ep", f"acc {args.epochs} ep", "peak +MiB", "GEMM GFLOP/s", "% of GEMM")
     rows = []
     for run in runs:
         for r in run["results"]:
@@ -129,7 +129,7 @@ def format_table(runs, args):
     lines += [fmt.format(*header), "-+-".join("-" * w for w in widths)]
     lines += [fmt.format(*row) for row in rows]
     notes = ("s/epoch: median over the epochs. vs PyTorch: s/epoch divided by PyTorch's (below "
-             "1 is faster). peak +MB: peak resident memory during its epochs above the memory "
+             "1 is faster). peak +MiB: peak resident memory during its epochs above the memory "
              "before them (data already loaded). % of GEMM: training FLOP/s over the FLOP/s of "
              "one large float32 NumPy matmul with the same threads.")
     if any(r["extrapolated"] for run in runs for r in run["results"]):
