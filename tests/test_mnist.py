@@ -267,3 +267,44 @@ def test_read_idx_of_a_missing_or_corrupt_file(tmp_path):
     bad.write_bytes(bytes(packed))
     with pytest.raises(ChecksumError, match="corrupt: it cannot be gunzipped"):
         read_idx(bad)
+
+
+# --- scripts/build_mnist.py, without its network step ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def build_script():
+    import importlib.util
+
+    path = mnist.DATA_DIR.parent / "scripts" / "build_mnist.py"
+    spec = importlib.util.spec_from_file_location("build_mnist", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_build_script_gzips_the_shipped_labels_byte_for_byte(build_script):
+    for name in ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        shipped = (mnist.MNIST_DIR / name).read_bytes()
+        rebuilt = build_script.gzip_bytes(gzip.decompress(shipped))
+        zlib_version = build_script.zlib.ZLIB_RUNTIME_VERSION
+        assert rebuilt == shipped, (f"{name}: this zlib ({zlib_version}) compresses "
+                                    "differently; the content is still checked by its SHA-256")
+
+
+def test_build_script_writes_idx_that_read_idx_reads_back(build_script, tmp_path):
+    values = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    path = tmp_path / "x-idx3-ubyte.gz"
+    path.write_bytes(build_script.gzip_bytes(build_script.idx_bytes(values)))
+    np.testing.assert_array_equal(read_idx(path), values)
+    pixels = build_script.to_bytes(np.array([[0.0, 1 / 256, 255 / 256]], dtype=np.float32))
+    assert pixels.tolist() == [[0, 1, 255]]
+
+
+def test_build_script_refuses_a_pickle_that_is_not_just_arrays(build_script):
+    import io
+    import os
+    import pickle
+
+    with pytest.raises(pickle.UnpicklingError, match="refusing to load"):
+        build_script._ArraysOnly(io.BytesIO(pickle.dumps(os.getcwd))).load()
