@@ -405,6 +405,8 @@ def download_mnist(folder, dataset="mnist", mirrors=None, timeout=30.0, progress
     an interrupted or failed download never leaves a partial file behind. Without a network
     you get a ``DownloadError`` sentence, not a traceback from urllib.
     """
+    if isinstance(dataset, str) and dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
     spec = DATASETS[dataset] if isinstance(dataset, str) else dataset
     mirrors = list(spec.mirrors if mirrors is None else mirrors)
     folder = Path(folder)

@@ -192,6 +192,11 @@ def test_real_mnist_configuration_end_to_end(server, tmp_path):
     assert X.shape == (10_000, 784)
 
 
+def test_unknown_dataset_name_is_explained(tmp_path):
+    with pytest.raises(ValueError, match="unknown dataset 'kmnist'; choose one of mnist, fash"):
+        download_mnist(tmp_path, dataset="kmnist")
+
+
 def test_default_mirrors_are_the_public_ones():
     assert any("ossci-datasets" in url for url in mnist.MNIST.mirrors)
     assert any("cvdf-datasets" in url for url in mnist.MNIST.mirrors)
