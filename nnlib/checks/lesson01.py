@@ -171,7 +171,7 @@ def check_gates(w_nand, b_nand, w_nor, b_nor):
             fail(f"with w_{name.lower()} = {show(np.asarray(w, dtype=float))}, b_{name.lower()} "
                  f"= {float(np.ravel(b)[0]):g} the outputs for inputs 00, 01, 10, 11 are "
                  f"{got.astype(int).tolist()}, expected {expected.astype(int).tolist()} "
-                 f"(wrong at input {', '.join(wrong)})", hint)
+                 f"(wrong at input{'s' if len(wrong) > 1 else ''} {', '.join(wrong)})", hint)
 
 
 # --------------------------------------------------------------------------- 01.4
@@ -280,7 +280,7 @@ def check_update(perceptron_update):
         if error != 0 and np.allclose(w_arr, w) and np.isclose(b_val, b):
             z = float(x @ w + b)
             hint = (f"here y_hat = step({z:g}) = {int(y - error)} "
-                    f"but y = {y}: a mistake, so w and b must change (step(0) is 1)")
+                    f"but y = {y}: a mistake, so w and b must change (remember step(0) = 1)")
         elif error == 0:
             hint = ("the output was already right, so nothing changes: the rule multiplies by "
                     "the error y - y_hat, which is 0 here")

@@ -158,7 +158,7 @@ def test_gates_reject_the_and_weights_for_nand():
 
 def test_gates_reject_nor_weights_that_compute_nand():
     line = failure_of("01.3-gates", np.array([-1.0, -1.0]), 1.5, np.array([-1.0, -1.0]), 1.5)
-    assert "w_nor" in line and "wrong at input 01, 10" in line
+    assert "w_nor" in line and "wrong at inputs 01, 10" in line
 
 
 def test_gates_reject_a_weight_matrix_of_the_wrong_shape():
@@ -291,7 +291,7 @@ def test_update_rejects_strict_inequality_at_zero():
         return w + lr * error * x, b + lr * error
 
     line = failure_of("01.5-update", strict)
-    assert "z = 0 exactly" in line and "step(0) is 1" in line
+    assert "z = 0 exactly" in line and "step(0) = 1" in line
 
 
 def test_update_rejects_changing_w_in_place():
