@@ -122,17 +122,16 @@ def draw_perceptron(w1=1.0, w2=1.0, b=-0.5, target="AND", fig=None):
         ax.text(x1 + 0.13, x2 + 0.13, f"({x1:.0f}, {x2:.0f})", fontsize=9)
     ax.set(xlim=(lo, hi), ylim=(lo, hi), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
            title=f"w = ({w1:.2f}, {w2:.2f}), b = {b:.2f}")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize="small",
-              markerscale=0.6, frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
 
     ax_table.axis("off")
     header = ["$x_1$", "$x_2$", "$z$", "output"]
-    widths = [0.12, 0.12, 0.18, 0.17]
+    widths = [0.12, 0.12, 0.18, 0.2]
     rows = [[f"{x1:.0f}", f"{x2:.0f}", f"{zi:+.2f}", str(o)]
             for (x1, x2), zi, o in zip(INPUTS, z, out)]
     if goal is not None:
         header += [target.upper(), ""]
-        widths += [0.17, 0.2]
+        widths += [0.17, 0.23]
         rows = [row + [str(g), "right" if o == g else "WRONG"]
                 for row, o, g in zip(rows, out, goal)]
     table = ax_table.table(cellText=rows, colLabels=header, colWidths=widths, loc="center",
@@ -153,6 +152,8 @@ def draw_perceptron(w1=1.0, w2=1.0, b=-0.5, target="AND", fig=None):
         right = int(np.sum(out == goal))
         verdict = f"{target.upper()}: {right} of 4 right" + ("  (solved!)" if right == 4 else "")
     ax_table.set_title(verdict)
+    ax_table.legend(handles, labels, loc="lower center", ncol=2, fontsize="small",
+                    markerscale=0.6, frameon=False)
     if hasattr(fig, "tight_layout"):  # a SubFigure has none
         fig.tight_layout()
     return fig
