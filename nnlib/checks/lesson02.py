@@ -37,7 +37,7 @@ def check_step_network(step_network):
     cases = [
         ("the lesson's XOR network on the four inputs",
          INPUTS, np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([-1.5, -0.5]),
-         np.array([[-2.0], [1.0]]), np.array([-0.5])),
+         np.array([[-1.0], [1.0]]), np.array([-0.5])),
         ("a 2-2-1 network where z = 0 exactly in both layers (X = [[1, 0]], "
          "W1 = identity, b1 = [-1, 0], W2 = [[1], [1]], b2 = [-2])",
          np.array([[1.0, 0.0]]), np.eye(2), np.array([-1.0, 0.0]),
@@ -47,6 +47,7 @@ def check_step_network(step_network):
          rng.integers(-2, 3, 4) + 0.25, rng.integers(-2, 3, (4, 2)) + 0.5,
          np.array([-0.75, 0.25])),
     ]
+    results = []  # (label, got, expected, typical wrong outputs) for every case
     for what, X, W1, b1, W2, b2 in cases:
         label = f"step_network for {what}"
         args = [a.copy() for a in (X, W1, b1, W2, b2)]
@@ -61,21 +62,26 @@ def check_step_network(step_network):
         expect_shape(arr, expected.shape, label,
                      f"the output has one row per sample and one column per output neuron, "
                      f"(m, n_out) = {expected.shape}; do not flatten it")
+        typical = {
+            "at z = 0 exactly a perceptron outputs 1: use >= 0, not > 0":
+                ((X @ W1 + b1 > 0).astype(float) @ W2 + b2 > 0).astype(float),
+            "apply the step to the hidden layer too: H = step(X @ W1 + b1)":
+                _step((X @ W1 + b1) @ W2 + b2),
+            "add the biases b1 and b2": _step(_step(X @ W1) @ W2),
+        }
+        results.append((label, arr, expected, typical))
+
+    for label, arr, expected, typical in results:
         if np.array_equal(arr, expected):
             continue
-        strict = ((X @ W1 + b1 > 0).astype(float) @ W2 + b2 > 0).astype(float)
-        linear_hidden = _step((X @ W1 + b1) @ W2 + b2)
-        no_bias = _step(_step(X @ W1) @ W2)
         if not np.isin(arr, [0.0, 1.0]).all():
             hint = "a network of perceptrons outputs only 0 and 1: apply the step in both layers"
-        elif np.array_equal(arr, strict):
-            hint = "at z = 0 exactly a perceptron outputs 1: use >= 0, not > 0"
-        elif np.array_equal(arr, linear_hidden):
-            hint = "apply the step to the hidden layer too: H = step(X @ W1 + b1)"
-        elif np.array_equal(arr, no_bias):
-            hint = "add the biases b1 and b2"
         else:
-            hint = "H = step(X @ W1 + b1), then output = step(H @ W2 + b2), with step(0) = 1"
+            # the typical mistake that explains the answers to every case, if there is one
+            hint = next((h for h in typical
+                         if all(np.array_equal(a, t[h]) for _, a, _, t in results)),
+                        "H = step(X @ W1 + b1), then output = step(H @ W2 + b2), with "
+                        "step(0) = 1")
         fail(f"{label} returned {show(arr)}, expected {show(expected)}", hint)
 
 

@@ -104,7 +104,7 @@ def test_step_network_rejects_forgotten_biases():
 
 # --------------------------------------------------------------------------- 02.2 and 02.3
 LESSON_XOR = (np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([-1.5, -0.5]),
-              np.array([[-2.0], [1.0]]), np.array([-0.5]))
+              np.array([[-1.0], [1.0]]), np.array([-0.5]))
 
 
 def test_xor_weights_accept_the_lesson_network_and_others(capsys):
@@ -131,7 +131,7 @@ def test_xor_weights_reject_an_output_that_computes_or():
 
 def test_xor_weights_reject_a_flat_output_weight_vector():
     W1, b1, _, b2 = LESSON_XOR
-    line = failure_of("02.2-xor-weights", W1, b1, np.array([-2.0, 1.0]), b2)
+    line = failure_of("02.2-xor-weights", W1, b1, np.array([-1.0, 1.0]), b2)
     assert "W2 has shape (2,)" in line and "(2, 1)" in line
 
 
