@@ -111,12 +111,14 @@ def _check_weights(name, target, W1, b1, W2, b2, hint):
           what="set W1, b1, W2, b2 so that step(step(X @ W1 + b1) @ W2 + b2) computes XOR")
 def check_xor_weights(W1, b1, W2, b2):
     _check_weights("XOR", XOR, W1, b1, W2, b2,
-                   "make hidden unit 1 an AND (w = [1, 1], b = -1.5) and hidden unit 2 an OR "
-                   "(w = [1, 1], b = -0.5); the output fires when OR is on and AND is off")
+                   "make each hidden perceptron a gate you know (AND and OR, as in the lesson, "
+                   "or 'x1 AND NOT x2' and 'x2 AND NOT x1'), then make the output the gate that "
+                   "combines them into XOR; print the hidden layer to see what it computes")
 
 
 @exercise("02.3-xnor-weights", 2,
-          what="set W1, b1, W2, b2 so that step(step(X @ W1 + b1) @ W2 + b2) computes XNOR")
+          what="set W1_xnor, b1_xnor, W2_xnor, b2_xnor so that the two-layer step network "
+               "computes XNOR")
 def check_xnor_weights(W1, b1, W2, b2):
     _check_weights("XNOR", XNOR, W1, b1, W2, b2,
                    "XNOR is 1 when both inputs are 1 (AND) or both are 0 (NOR): make the "
