@@ -16,6 +16,11 @@ On failure it raises ``CheckFailed`` (an ``AssertionError``) so the cell stops, 
 failure and the grader gives no points, but IPython shows only the one line, never a traceback wall.
 ``summary()`` prints where you stand on every exercise you have checked in this session.
 
+From a terminal, ``python -m nnlib.checking exercises/03_activations.ipynb`` runs a copy of the
+notebook on a fresh kernel (the file is not changed) and prints the same table for every
+exercise in it; ``--saved`` reads the outputs saved in the file instead, without running it.
+This needs only what JupyterLab installs (nbclient, nbformat), never the instructor's grader.
+
 Writing a check (for authors): decorate a function with ``@exercise(id, points)``; inside it use
 ``call`` to run the student's function (it turns crashes, warnings and stubs into sentences),
 and ``expect_*`` / ``fail`` to compare. Each failure names the case, what was expected, what came
@@ -25,6 +30,7 @@ back, and a hint.
 from __future__ import annotations
 
 import importlib
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,20 +163,30 @@ def summary(exercise_ids: list[str] | None = None) -> dict[str, tuple[str, int, 
         else:
             status, earned, points = NOT_ATTEMPTED, 0, get_exercise(eid).points
         table[eid] = (status, earned, points)
-    marks = {PASSED: "✓", FAILED: "✗", NOT_ATTEMPTED: "…"}
-    width = max([len(e) for e in ids] + [8])
-    print(f"{'exercise':<{width}}  status          points")
+    print_table(table)
+    return table
+
+
+MARKS = {PASSED: "✓", FAILED: "✗", NOT_ATTEMPTED: "…"}
+
+
+def print_table(table: dict[str, tuple[str, int, int]], file=None) -> None:
+    """Print ``{id: (status, earned, points)}`` as the score table, with a total."""
+    width = max([len(e) for e in table] + [8])
+    print(f"{'exercise':<{width}}  status          points", file=file)
     for eid, (status, earned, points) in table.items():
-        print(f"{eid:<{width}}  {marks[status]} {status:<13}  {earned}/{points}")
+        print(f"{eid:<{width}}  {MARKS[status]} {status:<13}  {earned}/{points}", file=file)
     total = sum(t[1] for t in table.values())
     possible = sum(t[2] for t in table.values())
-    print(f"{'total':<{width}}  {'':<15}  {total}/{possible}")
-    return table
+    print(f"{'total':<{width}}  {'':<15}  {total}/{possible}", file=file)
 
 
 # --------------------------------------------------------------------------- helpers for checks
 def show(x: Any) -> str:
-    """A short, readable rendering of a value for messages."""
+    """A short, readable rendering of a value for messages (``5.0``, not ``np.float64(5.0)``)."""
+    if isinstance(x, np.generic) or (isinstance(x, np.ndarray) and x.ndim == 0):
+        value = x.item()
+        return f"{value:.6g}" if isinstance(value, float) else repr(value)
     if isinstance(x, np.ndarray):
         with np.printoptions(precision=4, suppress=True, threshold=12, edgeitems=3):
             return np.array2string(x, separator=", ").replace("\n", "")
@@ -244,3 +260,95 @@ def expect_equal(got: Any, expected: Any, label: str, hint: str | None = None) -
         expect_close(got, expected, label, hint, rtol=0, atol=0)
     elif got != expected:
         fail(f"{label} is {show(got)}, expected {show(expected)}", hint)
+
+
+# --------------------------------------------------------------------------- status from a terminal
+def check_outcomes(nb: Any) -> dict[str, tuple[str, int, int, str]]:
+    """Read ``{id: (status, earned, points, line)}`` from the outputs of a notebook's check cells.
+
+    ``nb`` is an nbformat notebook whose cells have been run (or saved after running).
+    """
+    table = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("exercise")
+        if cell.cell_type != "code" or not isinstance(meta, dict) or meta.get("role") != "check":
+            continue
+        eid = str(meta.get("id"))
+        try:
+            points = get_exercise(eid).points
+        except KeyError:
+            points = int(meta.get("points") or 0)
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if errors:
+            err = errors[0]
+            if err.ename in ("CheckFailed", "NotAttempted") and err.traceback:
+                line = err.traceback[0]
+            else:
+                line = f"✗ {eid}: the check cell stopped with {err.ename}: {err.evalue}"
+            status = NOT_ATTEMPTED if err.ename == "NotAttempted" else FAILED
+            table[eid] = (status, 0, points, line)
+        elif f"✓ {eid}" in text:
+            table[eid] = (PASSED, points, points, f"✓ {eid}")
+        else:
+            table[eid] = (NOT_ATTEMPTED, 0, points, f"… {eid}: not run yet; run its check cell")
+    return table
+
+
+def run_notebook(path: str, timeout: int = 120) -> Any:
+    """Run a copy of the notebook at ``path`` on a fresh kernel; the file is not changed."""
+    from pathlib import Path
+
+    try:
+        import nbformat
+        from nbclient import NotebookClient
+    except ImportError as err:  # pragma: no cover - JupyterLab installs both
+        raise SystemExit("running a notebook needs nbclient and nbformat, which JupyterLab "
+                         "installs: pip install jupyterlab") from err
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            interrupt_on_timeout=True,
+                            resources={"metadata": {"path": str(Path(path).resolve().parent)}})
+    client.execute()
+    return nb
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m nnlib.checking NOTEBOOK...``: where you stand on every exercise."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m nnlib.checking",
+        description="Run an exercises notebook on a fresh kernel (the file is not changed) and "
+                    "print the result of every check: passed, failed or not attempted.")
+    parser.add_argument("notebooks", nargs="+", help="for example exercises/01_perceptron.ipynb")
+    parser.add_argument("--saved", action="store_true",
+                        help="read the outputs saved in the file instead of running it")
+    parser.add_argument("--timeout", type=int, default=120, help="seconds per cell (default 120)")
+    args = parser.parse_args(argv)
+    for path in args.notebooks:
+        if len(args.notebooks) > 1:
+            print(f"\n{path}")
+        try:
+            if args.saved:
+                import nbformat
+
+                nb = nbformat.read(path, as_version=4)
+            else:
+                nb = run_notebook(path, timeout=args.timeout)
+        except (OSError, ValueError) as err:
+            print(f"cannot read {path}: {err}", file=sys.stderr)
+            return 2
+        outcomes = check_outcomes(nb)
+        if not outcomes:
+            print(f"{path} has no check cells")
+            continue
+        for _, _, _, line in outcomes.values():
+            if not line.startswith("✓"):
+                print(line)
+        print_table({eid: o[:3] for eid, o in outcomes.items()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
