@@ -1,0 +1,264 @@
+"""The grader on a real class: submissions made from exercises/00_welcome.ipynb, from full marks
+to infinite loops, dead kernels, memory bombs and tampered check cells.
+
+The whole class is graded once (module fixture, short limits) and each test reads one row.
+"""
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursetools.grade import Limits, Unreadable, grade, parse_submission
+from coursetools.notebooks import exercise_of
+
+ROOT = Path(__file__).resolve().parents[1]
+
+EXERCISES = ROOT / "exercises" / "00_welcome.ipynb"
+SOLUTIONS = ROOT / "solutions" / "00_welcome.ipynb"
+IDS = ["00.1-column-means", "00.2-predict", "00.3-output-shape", "00.4-standardize"]
+LIMITS = Limits(cell_timeout=2, wall=30, memory_mb=1500, jobs=2)
+
+
+def solution_answers():
+    nb = nbformat.read(SOLUTIONS, as_version=4)
+    return {exercise_of(c)["id"]: c.source for c in nb.cells
+            if exercise_of(c) and exercise_of(c)["role"] == "answer"}
+
+
+def cell_index(nb, eid, role):
+    return next(i for i, c in enumerate(nb.cells)
+                if exercise_of(c) and (exercise_of(c)["id"], exercise_of(c)["role"]) == (eid, role))
+
+
+def submission(answers=(), **replaced):
+    """The exercises notebook with the reference answers of ``answers`` and answer cells
+    replaced by ``replaced`` (keyword = exercise number: ``e2="def predict..."``)."""
+    nb = nbformat.read(EXERCISES, as_version=4)
+    reference = solution_answers()
+    for eid in answers:
+        nb.cells[cell_index(nb, eid, "answer")].source = reference[eid]
+    for key, source in replaced.items():
+        eid = IDS[int(key[1:]) - 1]
+        nb.cells[cell_index(nb, eid, "answer")].source = source
+    return nb
+
+
+def with_reference(**replaced):
+    return submission(IDS, **replaced)
+
+
+def deleted_check(nb, eid):
+    del nb.cells[cell_index(nb, eid, "check")]
+    return nb
+
+
+def duplicated_check(nb, eid):
+    i = cell_index(nb, eid, "check")
+    twin = copy.deepcopy(nb.cells[i])
+    twin["id"] = "twin"
+    nb.cells.insert(i + 1, twin)
+    return nb
+
+
+def checks_edited_to_pass(nb):
+    for c in nb.cells:
+        if exercise_of(c) and exercise_of(c)["role"] == "check":
+            c.source = "pass"
+    return nb
+
+
+def forged(nb):
+    nb.cells[cell_index(nb, IDS[0], "check")].metadata["exercise"]["points"] = 20
+    fake = nbformat.v4.new_code_cell('print("✓ 00.9-bonus (50 points)")', id="fake")
+    fake.metadata["exercise"] = {"id": "00.9-bonus", "points": 50, "role": "check"}
+    nb.cells.append(fake)
+    return nb
+
+
+def with_helpers(nb):
+    helper = nbformat.v4.new_code_cell(
+        "def mean_down(X):\n    return X.sum(axis=0) / X.shape[0]", id="helper")
+    nb.cells.insert(cell_index(nb, IDS[0], "answer"), helper)
+    nb.cells[cell_index(nb, IDS[0], "answer")].source = (
+        "def column_means(X):\n    return mean_down(X)")
+    nb.cells.insert(2, nbformat.v4.new_markdown_cell("My notes: rows are samples.", id="notes"))
+    return nb
+
+
+def with_nbval_markers(nb):
+    nb.cells[cell_index(nb, IDS[0], "answer")].source = (
+        "# NBVAL_SKIP\n" + nb.cells[cell_index(nb, IDS[0], "answer")].source)
+    nb.cells[cell_index(nb, IDS[1], "answer")].metadata["tags"] = ["nbval-skip"]
+    nb.cells[cell_index(nb, IDS[2], "answer")].source += "\n# NBVAL_RAISES_EXCEPTION"
+    return nb
+
+
+def shadowing_check(nb):
+    nb.cells.insert(2, nbformat.v4.new_code_cell(
+        'def check(*args):\n    print("✓ looks fine to me")', id="sneaky"))
+    return nb
+
+
+HARD_CODED = '''def standardize(X):
+    return np.array([[-1.069045, -1.069045], [-0.534522, -0.534522],
+                     [0.0, 1.603567], [1.603567, 0.0]])'''
+MEMORY_BOMB = '''def standardize(X):
+    hog = []
+    while True:
+        hog.append(np.ones(10**7))'''
+IGNORES_SIGINT = '''import signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+Z_shape = (64, 16)
+while True:
+    pass'''
+
+# student -> (notebook or raw bytes, total, status, notes and feedback lines that must appear)
+CLASS = {
+    "reference": (with_reference(), 7, "ok", [], ["✓ 00.1-column-means (2 points)"]),
+    "unfilled": (submission(), 0, "ok", [], ["… 00.2-predict: not attempted yet"]),
+    "partial": (submission([IDS[0], IDS[2]]), 3, "ok", [], ["… 00.4-standardize: not attempted"]),
+    "tampered-pass": (checks_edited_to_pass(submission()), 0, "ok",
+                      ["check cell of 00.1-column-means was edited"] * 1, ["not attempted"]),
+    "tampered-deleted": (deleted_check(with_reference(
+        e2="def predict(X, w, b):\n    return X @ w"), IDS[1]), 5, "ok",
+        ["check cell of 00.2-predict was deleted"], ["without the bias"]),
+    "tampered-duplicated": (duplicated_check(with_reference(), IDS[0]), 7, "ok",
+                            ["appears 2 times"], []),
+    "tampered-forged": (forged(submission([IDS[0]])), 2, "ok",
+                        ["claims 20 points", "00.9-bonus"], []),
+    "infinite-loop": (with_reference(e2="def predict(X, w, b):\n    while True:\n        pass"),
+                      5, "timeout", ["ran past the 2 s limit"], ["did not finish within 2 s"]),
+    "os-exit": (with_reference(e1="import os\n\ndef column_means(X):\n    os._exit(1)"),
+                5, "crashed", ["exited with code 1"], []),
+    "segfault": (with_reference(e1="import ctypes\n\ndef column_means(X):\n"
+                                "    return ctypes.string_at(0)"),
+                 5, "crashed", ["SIGSEGV"], []),
+    "ignores-sigint": (with_reference(e3=IGNORES_SIGINT), 6, "timeout",
+                       ["ignored the interrupt"], []),
+    "memory-bomb": (with_reference(e4=MEMORY_BOMB), 5, "memory", ["out of memory"], []),
+    "syntax-error": (with_reference(e2="def predict(X, w, b)\n    return X @ w + b"), 5, "ok",
+                     ["SyntaxError"], ["NameError"]),
+    "helpers": (with_helpers(with_reference()), 7, "ok", [], []),
+    "hard-coded": (with_reference(e4=HARD_CODED), 5, "ok", [],
+                   ["passed the visible check but failed a hidden test"]),
+    "shadows-check": (shadowing_check(submission()), 0, "ok", ["redefines check"], []),
+    "nbval-markers": (with_nbval_markers(with_reference()), 7, "ok", ["NBVAL marker"], []),
+    "corrupt-json": (b'{"cells": [', 0, "unreadable", ["not valid JSON"], []),
+    "no-cells": (b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}', 0, "unreadable",
+                 ["no list of cells"], []),
+    "old-format": (b'{"nbformat": 3, "nbformat_minor": 0, "worksheets": [], "cells": []}', 0,
+                   "unreadable", ["nbformat 3"], []),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    folder = base / "submissions"
+    folder.mkdir()
+    for student, (content, *_rest) in CLASS.items():
+        data = content if isinstance(content, bytes) else nbformat.writes(content).encode()
+        (folder / f"{student}.ipynb").write_bytes(data)
+    # one student hands in a folder, with JupyterLab's checkpoint copy inside
+    (folder / "dave" / ".ipynb_checkpoints").mkdir(parents=True)
+    (folder / "dave" / "00_welcome.ipynb").write_text(nbformat.writes(with_reference()))
+    (folder / "dave" / ".ipynb_checkpoints" / "00_welcome-checkpoint.ipynb").write_text(
+        nbformat.writes(submission()))
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*.ipynb")}
+    out = base / "out"
+    subs = grade(folder, out, assignment=str(EXERCISES), limits=LIMITS, progress=lambda *a: None)
+    rows = {r["student"]: r for r in json.loads((out / "scores.json").read_text())["submissions"]}
+    return {"subs": subs, "rows": rows, "out": out, "before": before}
+
+
+@pytest.mark.parametrize("student", list(CLASS))
+def test_each_submission_gets_the_right_score_status_and_notes(graded, student):
+    _, total, status, notes, feedback = CLASS[student]
+    row = graded["rows"][student]
+    assert (row["total"], row["status"]) == (total, status), row
+    for note in notes:
+        assert any(note in n for n in row["notes"]), (note, row["notes"])
+    for line in feedback:
+        assert any(line in f for f in row["feedback"]), (line, row["feedback"])
+    if student in ("reference", "helpers", "partial", "unfilled"):
+        assert row["notes"] == [], row["notes"]
+
+
+def test_a_folder_submission_is_graded_from_the_notebook_named_like_the_assignment(graded):
+    row = graded["rows"]["dave"]
+    assert (row["total"], row["status"]) == (7, "ok")
+
+
+def test_points_per_exercise_add_up_and_every_student_has_one_row(graded):
+    rows = graded["rows"]
+    assert set(rows) == set(CLASS) | {"dave"}
+    for row in rows.values():
+        assert list(row["points"]) == IDS
+        assert sum(row["points"].values()) == row["total"]
+        assert row["possible"] == 7
+    assert rows["infinite-loop"]["points"] == {IDS[0]: 2, IDS[1]: 0, IDS[2]: 1, IDS[3]: 2}
+    assert rows["ignores-sigint"]["points"] == {IDS[0]: 2, IDS[1]: 2, IDS[2]: 0, IDS[3]: 2}
+
+
+def test_a_crash_or_hang_does_not_stop_the_later_exercises(graded):
+    for student in ("os-exit", "segfault"):  # the first exercise kills the kernel
+        assert graded["rows"][student]["points"][IDS[-1]] == 2
+
+
+def test_submitted_files_are_never_modified(graded):
+    for path, (data, mtime) in graded["before"].items():
+        assert path.read_bytes() == data
+        assert path.stat().st_mtime_ns == mtime
+
+
+def test_csv_has_one_row_per_student_and_a_column_per_exercise(graded):
+    lines = (graded["out"] / "scores.csv").read_text().splitlines()
+    assert lines[0].split(",")[:2 + len(IDS)] == ["student", "status", *IDS]
+    assert len(lines) == len(CLASS) + 2
+
+
+def test_feedback_files_hold_one_line_per_check_and_never_the_hidden_tests(graded):
+    out = graded["out"]
+    for student in CLASS:
+        text = (out / "feedback" / f"{student}.txt").read_text()
+        lines = [line for line in text.splitlines() if line and line[0] in "✓✗…"]
+        assert len(lines) == len(IDS), text
+        assert "Traceback" not in text
+    everything = "".join(p.read_text() for p in out.rglob("*") if p.is_file())
+    assert "HIDDEN" not in everything and "default_rng(2024)" not in everything
+
+
+def test_the_wall_clock_limit_stops_a_slow_notebook(tmp_path):
+    nb = with_reference()
+    for k in range(3):
+        nb.cells.insert(1, nbformat.v4.new_code_cell("import time\ntime.sleep(1.5)", id=f"s{k}"))
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "slow.ipynb").write_text(nbformat.writes(nb))
+    limits = Limits(cell_timeout=2, wall=3, memory_mb=1500, jobs=1)
+    [sub] = grade(tmp_path / "subs", tmp_path / "out", assignment=str(EXERCISES), limits=limits,
+                  progress=lambda *a: None)
+    assert sub.status == "timeout"
+    assert sum(sub.scores.values()) == 0
+    assert any("time limit" in n for n in sub.notes), sub.notes
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"\xff\xfe", "not valid JSON"),
+    (b"[]", "no list of cells"),
+    (b'{"nbformat": 5, "cells": []}', "nbformat 5"),
+    (b'{"nbformat": 4, "cells": [{"source": "x"}]}', "cell 1 is damaged"),
+])
+def test_unreadable_submissions_say_why(data, reason):
+    with pytest.raises(Unreadable, match=reason):
+        parse_submission(data)
+
+
+def test_grading_never_runs_in_the_submissions_folder(graded):
+    folder = next(iter(graded["before"])).parent
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == sorted(
+        f"{s}.ipynb" for s in CLASS)
+    assert not any(p.name.startswith(".") for p in folder.iterdir()) and os.path.isdir(folder)
