@@ -74,6 +74,9 @@ def check_column_means(column_means):
     if np.allclose(got, X.sum(axis=0)):
         fail(f"{label} returned the column sums {show(got)}",
              "divide each sum by the number of rows, m = X.shape[0]")
+    if np.allclose(got, X.sum(axis=0) // X.shape[0]):
+        fail(f"{label} returned {show(got)}: 6.5 was rounded down to 6",
+             "// is integer division and drops the fraction; divide with /")
     if np.allclose(got, X.sum(axis=0) / X.shape[1]):
         fail(f"{label} returned {show(got)}: the sums divided by the number of columns",
              "divide by the number of rows, m = X.shape[0]")

@@ -1,0 +1,157 @@
+"""nnlib.checking: one line per check, in the notebook, in nbval's report, and from the terminal."""
+
+import importlib
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
+
+from coursetools.execute import kernel_manager
+from nnlib import checking
+from nnlib.checking import CheckFailed, NotAttempted, check, show, summary
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON_CHECKS = sorted((ROOT / "nnlib" / "checks").glob("lesson*.py"))
+
+
+def double(x):
+    return 2 * x
+
+
+def test_a_passing_check_prints_the_tick_and_the_points(capsys):
+    check("00.0-double", double)
+    assert capsys.readouterr().out == "✓ 00.0-double (1 point)\n"
+
+
+def test_a_failing_check_raises_one_line_with_the_case_and_a_hint():
+    with pytest.raises(CheckFailed) as info:
+        check("00.0-double", lambda x: x + 2)
+    line = info.value.line
+    assert line == "✗ 00.0-double: double(3) returned 5, expected 6; double(x) returns 2 * x"
+    assert str(info.value) == line and info.value._render_traceback_() == [line]
+    assert isinstance(info.value, AssertionError)  # nbval and pytest see an ordinary failure
+
+
+@pytest.mark.parametrize("answer", [None, Ellipsis])
+def test_an_untouched_value_answer_is_not_attempted(answer):
+    with pytest.raises(NotAttempted) as info:
+        check("00.3-output-shape", answer)
+    assert info.value.line.startswith("… 00.3-output-shape: not attempted yet; set Z_shape")
+
+
+def test_a_stub_function_is_not_attempted_and_says_what_to_write():
+    def column_means(X):
+        raise NotImplementedError("column_means: not written yet — replace this line")
+
+    with pytest.raises(NotAttempted) as info:
+        check("00.1-column-means", column_means)
+    assert "not attempted yet" in info.value.line and "column_means" in info.value.line
+
+
+def test_a_crash_in_the_answer_is_a_sentence_not_a_traceback():
+    def column_means(X):
+        return X.mean(axis=3)
+
+    with pytest.raises(CheckFailed) as info:
+        check("00.1-column-means", column_means)
+    assert "raised AxisError" in info.value.line and "\n" not in info.value.line
+
+
+def test_summary_lists_passed_failed_and_not_attempted_with_points(capsys):
+    check("00.0-double", double)
+    with pytest.raises(CheckFailed):
+        check("00.2-predict", lambda X, w, b: X @ w)
+    table = summary(["00.0-double", "00.2-predict", "00.4-standardize"])
+    out = capsys.readouterr().out
+    assert table == {"00.0-double": ("passed", 1, 1), "00.2-predict": ("failed", 0, 2),
+                     "00.4-standardize": ("not attempted", 0, 2)}
+    assert "✓ passed" in out and "✗ failed" in out and "… not attempted" in out
+    assert out.rstrip().endswith("1/5")
+
+
+def test_an_unknown_exercise_id_is_a_clear_key_error():
+    with pytest.raises(KeyError, match="no check is registered for exercise '00.99-nope'"):
+        check("00.99-nope", double)
+    with pytest.raises(KeyError, match="lesson77 is missing"):
+        check("77.1-nope", double)
+
+
+def test_show_prints_numbers_as_a_student_writes_them():
+    assert show(np.float64(5.0)) == "5" and show(np.array(0.25)) == "0.25"
+    assert show(np.int64(3)) == "3" and show(np.array([1.0, 2.5])) == "[1. , 2.5]"
+
+
+@pytest.mark.parametrize("module", LESSON_CHECKS, ids=lambda p: p.stem)
+def test_every_registered_check_treats_an_untouched_answer_as_not_attempted(module):
+    importlib.import_module(f"nnlib.checks.{module.stem}")
+    lesson = module.stem.removeprefix("lesson")
+    exercises = [ex for eid, ex in checking._REGISTRY.items() if eid.startswith(lesson + ".")]
+    assert exercises, f"{module.name} registers no exercise"
+
+    for ex in exercises:  # (stub functions are tested per lesson: value answers take none)
+        n = len(inspect.signature(ex.run).parameters)
+        with pytest.raises(NotAttempted, match="not attempted yet"):
+            check(ex.id, *([None] * n))
+
+
+# --------------------------------------------------------------------------- in a real kernel
+def notebook(*sources):
+    nb = new_notebook(cells=[new_code_cell(s, id=f"c{i}") for i, s in enumerate(sources)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    return nb
+
+
+def test_ipython_shows_only_the_one_line_not_a_traceback():
+    nb = notebook("from nnlib.checking import check",
+                  'check("00.0-double", lambda x: 2 * x)',
+                  'check("00.0-double", lambda x: x + 2)',
+                  'check("00.0-double", None)')
+    NotebookClient(nb, km=kernel_manager(), allow_errors=True, timeout=60).execute()
+    passed, failed, untouched = (nb.cells[i].outputs for i in (1, 2, 3))
+    assert passed[0]["text"] == "✓ 00.0-double (1 point)\n"
+    assert failed[0]["output_type"] == "error" and failed[0]["ename"] == "CheckFailed"
+    assert failed[0]["traceback"] == [
+        "✗ 00.0-double: double(3) returned 5, expected 6; double(x) returns 2 * x"]
+    assert untouched[0]["ename"] == "NotAttempted"
+    assert untouched[0]["traceback"] == [
+        "… 00.0-double: not attempted yet; write double(x) that returns 2 * x"]
+
+
+def test_nbvals_failure_report_is_short(tmp_path):
+    nb = notebook("from nnlib.checking import check", 'check("00.0-double", lambda x: x + 2)')
+    nbformat.write(nb, tmp_path / "failing.ipynb")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(tmp_path / "pytest.ini"), "--rootdir",
+         str(tmp_path), "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
+         str(tmp_path / "failing.ipynb")], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 1
+    report = result.stdout[result.stdout.index("FAILURES"):result.stdout.index("short test")]
+    assert "✗ 00.0-double: double(3) returned 5, expected 6" in report
+    assert "Traceback (most recent call last)" not in report and 'File "' not in report
+    assert len(report.strip().splitlines()) <= 15, report  # header, input, the line
+
+
+def test_the_terminal_status_runs_a_copy_and_prints_the_table():
+    path = ROOT / "exercises" / "00_welcome.ipynb"
+    before = path.read_bytes()
+    result = subprocess.run([sys.executable, "-m", "nnlib.checking", str(path)],
+                            capture_output=True, text=True, check=True)
+    assert path.read_bytes() == before
+    assert result.stdout.count("… not attempted") == 4
+    assert "not attempted yet; write column_means" in result.stdout
+    assert result.stdout.rstrip().endswith("0/7")
+
+
+def test_the_terminal_status_can_read_saved_outputs():
+    result = subprocess.run([sys.executable, "-m", "nnlib.checking", "--saved",
+                             str(ROOT / "solutions" / "00_welcome.ipynb")],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.count("✓ passed") == 4 and result.stdout.rstrip().endswith("7/7")

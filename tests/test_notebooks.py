@@ -1,0 +1,123 @@
+"""The course notebooks as a whole: unfilled exercises fail every check as "not attempted" and
+nothing else; solutions pass every check; ``nncourse execute`` is reproducible and loud.
+
+(nbval also runs lessons/ and solutions/ live through pytest's testpaths; exercises/ is not
+collected by nbval, because its checks fail by design: this file runs it instead.)
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from coursetools.execute import ExecutionFailed, execute_notebook, kernel_manager, normalise
+from coursetools.notebooks import exercise_of
+
+ROOT = Path(__file__).resolve().parents[1]
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+
+
+def checks_of(nb):
+    return [c for c in nb.cells
+            if c.cell_type == "code" and exercise_of(c) and exercise_of(c)["role"] == "check"]
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
+def test_unfilled_exercises_fail_every_check_as_not_attempted_and_nothing_else(path):
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, km=kernel_manager(), allow_errors=True, timeout=120,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    checks = checks_of(nb)
+    assert checks, f"{path.name} has no check cells"
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if cell in checks:
+            eid = exercise_of(cell)["id"]
+            assert len(errors) == 1, f"{eid}: the unfilled check did not fail"
+            assert errors[0].ename == "NotAttempted", f"{eid}: {errors[0].evalue}"
+            [line] = errors[0].traceback
+            assert line.startswith(f"… {eid}: not attempted yet; "), line
+        else:
+            assert not errors, (f"{path.name}, cell {cell.get('id')}: "
+                                f"{errors[0].ename}: {errors[0].evalue}")
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_solutions_are_committed_executed_with_every_check_passing(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.execution_count is not None, f"{path.name} is not committed executed"
+            assert not [o for o in cell.outputs if o.output_type == "error"], cell.get("id")
+    for cell in checks_of(nb):
+        meta = exercise_of(cell)
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        unit = "point" if meta["points"] == 1 else "points"
+        assert f"✓ {meta['id']} ({meta['points']} {unit})" in text, (path.name, meta["id"])
+
+
+# --------------------------------------------------------------------------- nncourse execute
+def test_executing_a_lesson_twice_gives_identical_bytes(tmp_path):
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    target = tmp_path / "lessons" / "00_welcome.ipynb"
+    shutil.copy(ROOT / "lessons" / "00_welcome.ipynb", target)
+    execute_notebook(target)
+    first = target.read_bytes()
+    assert execute_notebook(target) is False  # nothing changed: the file is not rewritten
+    assert target.read_bytes() == first
+    nb = nbformat.reads(first.decode(), as_version=4)
+    assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
+               for o in c.outputs), "the lesson's figure is missing"
+    assert "widgets" in nb.metadata  # the slider's state is saved, with renumbered ids
+    assert all(c.get("execution") is None for c in nb.cells)
+
+
+def test_an_error_stops_execution_loudly_and_leaves_the_file_unchanged(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("x = 1", id="a"), new_code_cell("1 / 0", id="b")])
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    with pytest.raises(ExecutionFailed, match=r"cell 2 \(id b\) raised an error") as info:
+        execute_notebook(path)
+    assert "ZeroDivisionError" in str(info.value)
+    assert path.read_bytes() == before
+    cli = subprocess.run([sys.executable, "-m", "coursetools.cli", "execute", str(path)],
+                         capture_output=True, text=True)
+    assert cli.returncode == 1 and "ZeroDivisionError" in cli.stderr
+
+
+def test_normalise_renumbers_widgets_masks_addresses_and_merges_streams():
+    a, b, c = "a" * 32, "b" * 32, "c" * 32
+    cell = new_code_cell("w", id="w", outputs=[
+        new_output("stream", name="stdout", text="<function f at 0x7f3a12345678>\n"),
+        new_output("stream", name="stdout", text="more\n"),
+        new_output("display_data", data={
+            "application/vnd.jupyter.widget-view+json": {"model_id": b, "version_major": 2,
+                                                         "version_minor": 0},
+            "text/plain": "VBox()"}),
+    ])
+    nb = new_notebook(cells=[cell])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "state": {a: {"state": {"description": "layout"}},
+                  b: {"state": {"children": [f"IPY_MODEL_{c}"], "layout": f"IPY_MODEL_{a}"}},
+                  c: {"state": {"value": 5}}},
+        "version_major": 2, "version_minor": 0}}
+    normalise(nb)
+    outputs = nb.cells[0].outputs
+    assert len(outputs) == 2 and outputs[0].text == "<function f at 0x...>\nmore\n"
+    one, two, three = (f"{k:032x}" for k in (1, 2, 3))
+    assert outputs[1].data["application/vnd.jupyter.widget-view+json"]["model_id"] == one
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert list(state) == [one, two, three]  # shown model, then its references, in key order
+    assert state[one]["state"] == {"children": [f"IPY_MODEL_{two}"],
+                                   "layout": f"IPY_MODEL_{three}"}
+    assert state[two]["state"] == {"value": 5}
