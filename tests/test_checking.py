@@ -63,7 +63,8 @@ def test_a_crash_in_the_answer_is_a_sentence_not_a_traceback():
     assert "raised AxisError" in info.value.line and "\n" not in info.value.line
 
 
-def test_summary_lists_passed_failed_and_not_attempted_with_points(capsys):
+def test_summary_lists_passed_failed_and_not_attempted_with_points(capsys, monkeypatch):
+    monkeypatch.setattr(checking, "_RESULTS", {})  # a fresh session: other tests ran checks
     check("00.0-double", double)
     with pytest.raises(CheckFailed):
         check("00.2-predict", lambda X, w, b: X @ w)

@@ -7,12 +7,23 @@ The whole class is graded once (module fixture, short limits) and each test read
 import copy
 import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from coursetools.grade import Limits, Unreadable, grade, parse_submission
+from coursetools.grade import (
+    Limits,
+    Submission,
+    Unreadable,
+    assemble,
+    grade,
+    load_assignment,
+    parse_submission,
+)
 from coursetools.notebooks import exercise_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -262,3 +273,66 @@ def test_grading_never_runs_in_the_submissions_folder(graded):
     assert sorted(p.name for p in folder.iterdir() if p.is_file()) == sorted(
         f"{s}.ipynb" for s in CLASS)
     assert not any(p.name.startswith(".") for p in folder.iterdir()) and os.path.isdir(folder)
+
+
+# --------------------------------------------------------------------------- limits, one by one
+def grade_one(tmp_path, nb, limits):
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "student.ipynb").write_text(nbformat.writes(nb))
+    [sub] = grade(tmp_path / "subs", tmp_path / "out", assignment=str(EXERCISES), limits=limits,
+                  progress=lambda *a: None)
+    return sub
+
+
+def test_a_dead_kernel_is_noticed_in_well_under_the_cell_timeout(tmp_path):
+    nb = with_reference(e1="import os\n\ndef column_means(X):\n    os._exit(1)")
+    sub = grade_one(tmp_path, nb, Limits(cell_timeout=60, wall=120, memory_mb=1500, jobs=1))
+    [crash] = [r for r in sub.records if r.get("status") == "crashed"]
+    assert crash["exercise"] == IDS[0] and crash["seconds"] < 3, crash
+    assert (sub.status, sum(sub.scores.values())) == ("crashed", 5)
+
+
+def alive(pid):
+    try:
+        state = open(f"/proc/{pid}/status").read().split("State:")[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"  # a zombie has already stopped
+
+
+def test_the_watchdog_kills_a_stuck_worker_with_its_kernel_and_the_kernels_children(tmp_path):
+    nb = with_reference()
+    nb.cells.insert(1, nbformat.v4.new_code_cell(
+        "import subprocess\nchild = subprocess.Popen(['sleep', '300'])\nprint(child.pid)", id="k"))
+    nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(300)", id="z"))
+    limits = Limits(cell_timeout=300, wall=300, memory_mb=1500, jobs=1, worker_budget=4)
+    sub = grade_one(tmp_path, nb, limits)
+    assert sub.status == "timeout" and any("watchdog" in n for n in sub.notes), sub.notes
+    kernel = next(r["kernel_pid"] for r in sub.records if r["event"] == "start")
+    child = int(next(r["stdout"] for r in sub.records if r.get("cell_id") == "cell2"))
+    assert not alive(kernel) and not alive(child)
+
+
+def test_kernel_limits_stop_a_cpu_hog_and_a_memory_hog():
+    from coursetools.grading_plugin import apply_limits
+
+    cpu = subprocess.run([sys.executable, "-c", "while True: pass"], timeout=30,
+                         preexec_fn=lambda: apply_limits(0, 1))
+    assert cpu.returncode in (-signal.SIGXCPU, -signal.SIGKILL)
+    memory = subprocess.run([sys.executable, "-c", "import numpy; numpy.ones(300_000_000)"],
+                            preexec_fn=lambda: apply_limits(1000, 0), capture_output=True,
+                            text=True, timeout=30)
+    assert memory.returncode == 1 and "MemoryError" in memory.stderr
+
+
+def test_a_check_cell_moved_above_its_answer_runs_after_the_answer():
+    nb = with_reference()
+    check = nb.cells.pop(cell_index(nb, IDS[1], "check"))
+    nb.cells.insert(cell_index(nb, IDS[1], "answer"), check)
+    sub = Submission("moved", None)
+    graded = assemble(nb, load_assignment(SOLUTIONS), sub)
+    order = [c.source.split("\n")[1] if c.id.startswith("check") else c.id for c in graded.cells
+             if c.cell_type == "code"]
+    answer = f"cell{cell_index(nb, IDS[1], 'answer') + 1}"
+    assert order.index(answer) < order.index('check("00.2-predict", predict)')
+    assert sub.notes == []
