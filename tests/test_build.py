@@ -19,6 +19,7 @@ from coursetools.build import (
     strip_hidden_tests,
     stub_answer,
 )
+from coursetools.cli import main
 from coursetools.notebooks import dumps, exercise_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,20 +217,25 @@ def test_build_refuses_to_write_anything_when_a_source_is_malformed(tmp_path):
     assert not out.exists()
 
 
-def test_the_command_reports_problems_and_checks_staleness(tmp_path):
+def test_the_command_reports_problems_and_checks_staleness(tmp_path, capsys):
     src = tmp_path / "solutions"
     src.mkdir()
     shutil.copy(ROOT / "solutions" / "00_welcome.ipynb", src)
-    cmd = [sys.executable, "-m", "coursetools.cli", "build", "--solutions", str(src)]
-    stale = subprocess.run(cmd + ["--check"], capture_output=True, text=True)
-    assert stale.returncode == 1 and "stale" in stale.stderr
-    assert subprocess.run(cmd, capture_output=True, text=True).returncode == 0
-    assert subprocess.run(cmd + ["--check"], capture_output=True, text=True).returncode == 0
+    args = ["build", "--solutions", str(src)]
+    assert main(args + ["--check"]) == 1 and "stale" in capsys.readouterr().err
+    assert main(args) == 0 and "written" in capsys.readouterr().out
+    assert main(args + ["--check"]) == 0 and "up to date" in capsys.readouterr().out
     nbformat.write(notebook(cell(ANSWER), cell(CHECK, eid=None, role="check")),
                    src / "00_broken.ipynb")
-    broken = subprocess.run(cmd, capture_output=True, text=True)
-    assert broken.returncode == 1
-    assert "check cell without an exercise id" in broken.stderr
+    assert main(args) == 1
+    assert "check cell without an exercise id" in capsys.readouterr().err
+
+
+def test_the_installed_command_runs():
+    result = subprocess.run([sys.executable, "-m", "coursetools.cli", "build", "--check", "00"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
 
 
 def test_release_writes_the_exercises_and_a_manifest_of_ids_points_and_check_hashes(tmp_path):

@@ -336,3 +336,19 @@ def test_a_check_cell_moved_above_its_answer_runs_after_the_answer():
     answer = f"cell{cell_index(nb, IDS[1], 'answer') + 1}"
     assert order.index(answer) < order.index('check("00.2-predict", predict)')
     assert sub.notes == []
+
+
+def test_tampering_is_judged_against_the_release_the_class_received(tmp_path):
+    from coursetools.build import build, release
+
+    manifest = release(build(ROOT / "solutions", tmp_path / "ex", names=["00"]), tmp_path / "rel")
+    sub = Submission("a", None)
+    assemble(with_reference(), load_assignment(SOLUTIONS, str(manifest)), sub)
+    assert sub.notes == []
+    data = json.loads(manifest.read_text())
+    data["notebooks"][0]["exercises"][0]["check_sha256"] = "0" * 64  # a different release
+    manifest.write_text(json.dumps(data))
+    sub = Submission("b", None)
+    assemble(with_reference(), load_assignment(SOLUTIONS, str(manifest)), sub)
+    assert sub.notes == ["tampering: the check cell of 00.1-column-means was edited; the "
+                         "original was run instead"]
