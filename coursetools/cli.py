@@ -17,6 +17,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _short(path: Path) -> str:
+    """``path`` relative to the current folder when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _build(args) -> int:
     from .build import BuildError, build, orphans, release
 
@@ -32,11 +40,13 @@ def _build(args) -> int:
         return 1
     for r in results:
         a = r.analysis
-        print(f"{r.status:>10}  {r.notebook}  ({len(a.exercises)} exercises, {a.points} points)")
+        print(f"{r.status:>10}  {_short(r.notebook)}  ({len(a.exercises)} exercises, "
+              f"{a.points} points)")
     stale = [r for r in results if r.status == "stale"]
     extra = [] if args.names else orphans(solutions, exercises)
     for path in extra:
-        print(f"   orphan  {path}  (no solutions notebook generates it)", file=sys.stderr)
+        print(f"    orphan  {_short(path)}  (no solutions notebook generates it)",
+              file=sys.stderr)
     if args.check and (stale or extra):
         print("exercises/ is stale: run `nncourse build`", file=sys.stderr)
         return 1

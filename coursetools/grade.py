@@ -148,6 +148,8 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
             continue
         if entry.is_file() and entry.suffix == ".ipynb":
             sub = Submission(entry.stem, entry)
+        elif entry.is_file():  # reported, so that no student silently goes missing
+            sub = Submission(entry.stem, None, problem=f"{entry.name} is not a notebook (.ipynb)")
         elif entry.is_dir():
             books = sorted(p for p in entry.rglob("*.ipynb")
                            if ".ipynb_checkpoints" not in p.parts
@@ -175,7 +177,7 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
 def parse_submission(data: bytes) -> nbformat.NotebookNode:
     """The submitted notebook, or Unreadable with the reason (bad JSON, no cells, nbformat...)."""
     try:
-        raw = json.loads(data.decode("utf-8"))
+        raw = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise Unreadable(f"not a notebook: the file is not valid JSON ({err})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):

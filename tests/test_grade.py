@@ -20,6 +20,7 @@ from coursetools.grade import (
     Submission,
     Unreadable,
     assemble,
+    find_submissions,
     grade,
     load_assignment,
     parse_submission,
@@ -262,6 +263,7 @@ def test_the_wall_clock_limit_stops_a_slow_notebook(tmp_path):
     (b"[]", "no list of cells"),
     (b'{"nbformat": 5, "cells": []}', "nbformat 5"),
     (b'{"nbformat": 4, "cells": [{"source": "x"}]}', "cell 1 is damaged"),
+    (b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": 3}]}', "cell 1 is damaged"),
 ])
 def test_unreadable_submissions_say_why(data, reason):
     with pytest.raises(Unreadable, match=reason):
@@ -352,3 +354,20 @@ def test_tampering_is_judged_against_the_release_the_class_received(tmp_path):
     assemble(with_reference(), load_assignment(SOLUTIONS, str(manifest)), sub)
     assert sub.notes == ["tampering: the check cell of 00.1-column-means was edited; the "
                          "original was run instead"]
+
+
+def test_a_notebook_saved_with_a_byte_order_mark_and_source_lists_is_readable():
+    nb = parse_submission(b"\xef\xbb\xbf" + json.dumps({
+        "nbformat": 4, "nbformat_minor": 4, "metadata": {},
+        "cells": [{"cell_type": "code", "source": ["x = 1\n", "y = 2"], "metadata": {},
+                   "outputs": [], "execution_count": None}]}).encode())
+    assert nb.cells[0].source == "x = 1\ny = 2"
+
+
+def test_files_that_are_not_notebooks_get_a_row_instead_of_vanishing(tmp_path):
+    (tmp_path / "erin.pdf").write_bytes(b"%PDF")
+    (tmp_path / ".DS_Store").write_bytes(b"")
+    (tmp_path / "frank").mkdir()
+    [erin, frank] = find_submissions(tmp_path, "00_welcome")
+    assert (erin.student, erin.problem) == ("erin", "erin.pdf is not a notebook (.ipynb)")
+    assert (frank.student, frank.problem) == ("frank", "no notebook in the folder")
