@@ -144,6 +144,12 @@ def check(exercise_id: str, *answers: Any) -> None:
         failure = NotAttempted(f"not attempted yet; {ex.what}", exercise_id)
         _RESULTS[exercise_id] = (failure.status, 0, ex.points, failure.line)
         raise failure from None
+    except Exception as err:  # the answer broke the check in a way the check did not foresee
+        failure = CheckFailed(f"your answer made the check stop with {type(err).__name__}: "
+                              f"{err} (if your answer looks right, tell your instructor)",
+                              exercise_id)
+        _RESULTS[exercise_id] = (failure.status, 0, ex.points, failure.line)
+        raise failure from None
     line = f"✓ {exercise_id} ({ex.points} point{'s' if ex.points != 1 else ''})"
     _RESULTS[exercise_id] = (PASSED, ex.points, ex.points, line)
     print(line)

@@ -63,6 +63,17 @@ def test_a_crash_in_the_answer_is_a_sentence_not_a_traceback():
     assert "raised AxisError" in info.value.line and "\n" not in info.value.line
 
 
+def test_an_answer_that_breaks_the_check_itself_is_still_one_line():
+    class Weird(tuple):
+        def __iter__(self):
+            raise RuntimeError("no array for you")
+
+    with pytest.raises(CheckFailed) as info:
+        check("00.3-output-shape", Weird((64, 16)))
+    assert info.value.line.startswith("✗ 00.3-output-shape: ")
+    assert "RuntimeError: no array for you" in info.value.line
+
+
 def test_summary_lists_passed_failed_and_not_attempted_with_points(capsys, monkeypatch):
     monkeypatch.setattr(checking, "_RESULTS", {})  # a fresh session: other tests ran checks
     check("00.0-double", double)
