@@ -26,5 +26,8 @@ lint: $(STAMP)
 exercises: $(STAMP)
 	$(BIN)/nncourse build
 
+release: $(STAMP)
+	$(BIN)/nncourse build --release release/
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -11,6 +11,7 @@ Read it like the lessons: one module per idea, forward and backward side by side
     gradcheck    finite-difference checks of every backward
     perceptron   Rosenblatt's perceptron
     data         truth tables, toy 2-D datasets, one_hot, minibatches
+    mnist        MNIST offline with checksums: from nnlib.mnist import load_mnist
     plot         decision boundaries, curves, image grids, confusion matrices (matplotlib)
     widgets      interactive explorers (ipywidgets, imported only when used)
     checking     the exercise checks

@@ -29,8 +29,11 @@ back, and a hint.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -199,12 +202,13 @@ def show(x: Any) -> str:
     return repr(x)
 
 
-def call(func: Callable, *args: Any, label: str | None = None, warn: str | None = None) -> Any:
+def call(func: Callable, *args: Any, label: str | None = None, warn: str | None = None,
+         hint: str | None = None) -> Any:
     """Call the student's ``func(*args)`` and turn everything that can go wrong into a sentence.
 
     ``label`` describes the call in messages (default ``name(args)``). A stub raises
-    ``NotAttempted``; another exception fails the check naming the call; a NumPy warning
-    (overflow, invalid value, division by zero) fails with ``warn`` as the hint.
+    ``NotAttempted``; another exception fails the check naming the call, with ``hint`` if given;
+    a NumPy warning (overflow, invalid value, division by zero) fails with ``warn`` as the hint.
     """
     if not callable(func):
         fail(f"expected a function, got {type(func).__name__} {show(func)}")
@@ -220,9 +224,30 @@ def call(func: Callable, *args: Any, label: str | None = None, warn: str | None 
         except CheckFailed:
             raise
         except RuntimeWarning as w:
-            fail(f"{label} raised the NumPy warning '{w}'", warn or "look for overflow in exp")
+            fail(f"{label} raised the NumPy warning '{w}'",
+                 warn or hint or "look for overflow in exp")
         except Exception as e:  # the student's code crashed: say where, not a traceback
-            fail(f"{label} raised {type(e).__name__}: {e}")
+            fail(f"{label} raised {type(e).__name__}: {e}", hint)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, label: str, hint: str):
+    """Fail instead of hanging when the student's loop never ends (Unix, main thread only)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise CheckFailed(f"{label} was still running after {seconds} s; {hint}")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def as_array(got: Any, label: str) -> np.ndarray:

@@ -85,7 +85,7 @@ class Perceptron:
                 error = y_i - step(x_i @ self.w + self.b)
                 if error != 0:
                     self.w += self.lr * error * x_i
-                    self.b += self.lr * error
+                    self.b = float(self.b + self.lr * error)
                     mistakes += 1
             result.epochs += 1
             result.mistakes.append(mistakes)

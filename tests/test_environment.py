@@ -42,8 +42,17 @@ def test_torch_is_never_a_course_dependency():
 
 def test_no_upper_pins():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
+    extras = project["optional-dependencies"]
+    reqs = project["dependencies"] + extras["course"] + extras["dev"]
     assert not [r for r in reqs if "<" in r or "==" in r]
+
+
+def test_benchmark_reference_is_the_cpu_torch_wheel():
+    # The one exact pin, on purpose: an unpinned torch can resolve to a multi-GB CUDA build,
+    # and a speed reference should not move under the benchmark.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    assert extras["bench"] == ["torch==2.13.0"]
 
 
 def test_nnlib_imports_without_ipywidgets_or_tooling():

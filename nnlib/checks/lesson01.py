@@ -6,15 +6,9 @@ z = 0 exactly (where ``>=`` and ``>`` differ), a batch of one sample and three-i
 (so a hard-coded two-input answer or a missing transpose shows up).
 """
 
-import contextlib
-import signal
-import threading
-
 import numpy as np
 
 from nnlib.checking import (
-    CheckFailed,
-    NotAttempted,
     as_array,
     call,
     exercise,
@@ -22,6 +16,7 @@ from nnlib.checking import (
     expect_shape,
     fail,
     show,
+    time_limit,
 )
 
 INPUTS2 = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -34,38 +29,6 @@ TIME_LIMIT = 10  # seconds a training run may take before the check calls it an 
 
 def _step(z):
     return (np.asarray(z, dtype=float) >= 0).astype(float)
-
-
-def _crash_hint(func, *args, label, hint):
-    """``call`` that adds ``hint`` when the student's function crashes."""
-    try:
-        return call(func, *args, label=label)
-    except NotAttempted:
-        raise
-    except CheckFailed as failure:
-        if " raised " in failure.message:
-            fail(failure.message, hint)
-        raise
-
-
-@contextlib.contextmanager
-def _time_limit(seconds, label, hint):
-    """Fail instead of hanging when the student's loop never ends (Unix, main thread only)."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise CheckFailed(f"{label} was still running after {seconds} s; {hint}")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _expect_unchanged(before, after, what, hint):
@@ -81,27 +44,27 @@ def check_step(step):
                    "not on a whole array")
     z = np.array([-3.0, -0.5, 0.5, 2.0])
     label = f"step({show(z)})"
-    got = _crash_hint(step, z.copy(), label=label, hint=arrays_hint)
+    got = call(step, z.copy(), label=label, hint=arrays_hint)
     expect_shape(got, z.shape, label, "step works on every entry: the output has z's shape")
     expect_close(got, [0.0, 0.0, 1.0, 1.0], label,
                  "negative z gives 0, positive z gives 1 (did you swap them?)")
 
     z = np.array([0.0])
     label = "step(np.array([0.0]))"
-    got = _crash_hint(step, z.copy(), label=label, hint=arrays_hint)
+    got = call(step, z.copy(), label=label, hint=arrays_hint)
     expect_close(got, [1.0], label, "the perceptron fires when z >= 0: at z = 0 exactly, "
                  "step returns 1 (use >=, not >)")
 
     z = np.array([-1e-9, 1e-9, -1000.0, 1000.0])
     label = f"step({z.tolist()})"
-    got = _crash_hint(step, z.copy(), label=label, hint=arrays_hint)
+    got = call(step, z.copy(), label=label, hint=arrays_hint)
     expect_close(got, [0.0, 1.0, 0.0, 1.0], label,
                  "only the sign of z matters, however small or large z is")
 
     z = np.array([[-2.0, 0.0, 1.0], [3.0, -0.1, 0.0]])
     label = f"step of a 2x3 array {show(z)}"
     arg = z.copy()
-    got = _crash_hint(step, arg, label=label, hint=arrays_hint)
+    got = call(step, arg, label=label, hint=arrays_hint)
     expect_shape(got, z.shape, label, "keep z's shape (do not flatten it)")
     expect_close(got, _step(z), label)
     _expect_unchanged(z, arg, "its input z",
@@ -124,7 +87,7 @@ def check_perceptron_output(perceptron_output):
     ]
     for what, X, w, b in cases:
         label = f"perceptron_output for {what}"
-        got = _crash_hint(perceptron_output, X.copy(), w.copy(), b, label=label,
+        got = call(perceptron_output, X.copy(), w.copy(), b, label=label,
                           hint="X has one sample per row, shape (m, n), and w has shape (n,), "
                                "so X @ w has shape (m,)")
         z = X @ w + b
@@ -209,10 +172,10 @@ def check_truth_table(truth_table):
         label = f"truth_table({fn.__name__}, n_inputs={n})" if n != 2 else \
             f"truth_table({fn.__name__})"
         if n == 2:
-            got = _crash_hint(truth_table, fn, label=label,
+            got = call(truth_table, fn, label=label,
                               hint="call fn on a batch of inputs, shape (4, 2), one row per input")
         else:
-            got = _crash_hint(truth_table, fn, n, label=label,
+            got = call(truth_table, fn, n, label=label,
                               hint="use n_inputs, not a fixed 2: there are 2**n_inputs rows")
         inputs = INPUTS2 if n == 2 else INPUTS3
         expected = np.column_stack([inputs, fn(inputs)])
@@ -258,7 +221,7 @@ def check_update(perceptron_update):
     for what, w, b, x, y, lr in cases:
         label = f"perceptron_update for {what}"
         w_arg, x_arg = w.copy(), x.copy()
-        got = _crash_hint(perceptron_update, w_arg, b, x_arg, y, lr, label=label,
+        got = call(perceptron_update, w_arg, b, x_arg, y, lr, label=label,
                           hint="return the pair (w_new, b_new)")
         if not isinstance(got, tuple | list) or len(got) != 2:
             fail(f"{label} returned {show(got)}", "return the pair (w_new, b_new), "
@@ -329,8 +292,8 @@ def check_train(perceptron_train):
     ]
     for name, X, y, lr, max_epochs in cases:
         label = f"perceptron_train on {name}"
-        with _time_limit(TIME_LIMIT, label, loop_hint):
-            got = _crash_hint(perceptron_train, X.copy(), y.copy(), lr, max_epochs, label=label,
+        with time_limit(TIME_LIMIT, label, loop_hint):
+            got = call(perceptron_train, X.copy(), y.copy(), lr, max_epochs, label=label,
                               hint="return the triple (w, b, epochs)")
         if not isinstance(got, tuple | list) or len(got) != 3:
             fail(f"{label} returned {show(got)}",

@@ -10,8 +10,7 @@ import itertools
 
 import numpy as np
 
-from nnlib.checking import as_array, exercise, expect_shape, fail, show
-from nnlib.checks.lesson01 import _crash_hint, _time_limit
+from nnlib.checking import as_array, call, exercise, expect_shape, fail, show, time_limit
 
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR = np.array([0, 1, 1, 0])
@@ -51,7 +50,7 @@ def check_step_network(step_network):
     for what, X, W1, b1, W2, b2 in cases:
         label = f"step_network for {what}"
         args = [a.copy() for a in (X, W1, b1, W2, b2)]
-        got = _crash_hint(step_network, *args, label=label,
+        got = call(step_network, *args, label=label,
                           hint="with one sample per row, a layer computes A @ W + b, where W has "
                                "shape (n_in, n_out): X @ W1, then H @ W2")
         H, expected = _forward(X, W1, b1, W2, b2)
@@ -153,8 +152,8 @@ def check_separable(is_linearly_separable):
     for y in order:
         name = NAMES.get(tuple(y))
         label = f"is_linearly_separable({show(y)})" + (f" ({name})" if name else "")
-        with _time_limit(TIME_LIMIT, label, loop_hint):
-            got = _crash_hint(is_linearly_separable, y.copy(), label=label,
+        with time_limit(TIME_LIMIT, label, loop_hint):
+            got = call(is_linearly_separable, y.copy(), label=label,
                               hint="y is an array of 4 outputs for the inputs 00, 01, 10, 11")
         if not isinstance(got, bool | np.bool_):
             fail(f"{label} returned {show(got)}, not True or False",

@@ -1,0 +1,95 @@
+"""The lesson widgets: their static figures say the right thing, and moving a control redraws.
+
+The browser test (tests/test_browser.py) drags a real slider in JupyterLab; these tests check
+what the figure shows for given values, without a browser.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from nnlib import widgets  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def table_rows(fig):
+    """The truth table drawn on the right of draw_perceptron, as rows of strings."""
+    table = fig.axes[1].tables[0]
+    cells = table.get_celld()
+    n_rows = 1 + max(r for r, _ in cells)
+    n_cols = 1 + max(c for _, c in cells)
+    return [[cells[r, c].get_text().get_text() for c in range(n_cols)] for r in range(n_rows)]
+
+
+def test_draw_perceptron_and_gate_is_solved_and_labelled():
+    fig = widgets.draw_perceptron(1.0, 1.0, -1.5, target="AND")
+    ax, ax_table = fig.axes
+    assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$"
+    assert ax.get_title() == "w = (1.00, 1.00), b = -1.50"
+    assert ax_table.get_title() == "AND: 4 of 4 right  (solved!)"
+    rows = table_rows(fig)
+    assert rows[0] == ["$x_1$", "$x_2$", "$z$", "output", "AND", ""]
+    assert [r[3] for r in rows[1:]] == ["0", "0", "0", "1"]
+    assert [r[2] for r in rows[1:]] == ["-1.50", "-0.50", "-0.50", "+0.50"]
+    assert all(r[5] == "right" for r in rows[1:])
+
+
+def test_draw_perceptron_marks_the_wrong_inputs():
+    fig = widgets.draw_perceptron(1.0, 1.0, -0.5, target="AND")  # this is OR, not AND
+    ax, ax_table = fig.axes
+    assert ax_table.get_title() == "AND: 2 of 4 right"
+    rows = table_rows(fig)
+    assert [r[5] for r in rows[1:]] == ["right", "WRONG", "WRONG", "right"]
+    labels = ax.get_legend_handles_labels()[1]
+    assert "wrong for AND" in labels
+    ringed = [c for c in ax.collections if c.get_label() == "wrong for AND"][0]
+    assert sorted(map(tuple, ringed.get_offsets())) == [(0.0, 1.0), (1.0, 0.0)]
+
+
+def test_draw_perceptron_with_zero_weights_and_no_target():
+    fig = widgets.draw_perceptron(0.0, 0.0, 0.5, target=None)  # no line: every output is 1
+    rows = table_rows(fig)
+    assert rows[0] == ["$x_1$", "$x_2$", "$z$", "output"]
+    assert [r[3] for r in rows[1:]] == ["1", "1", "1", "1"]
+    assert fig.axes[1].get_title() == "truth table"
+
+
+def test_draw_activation_shows_value_and_slope_at_z0():
+    ax = widgets.draw_activation("sigmoid", z0=0.0)
+    assert ax.get_title() == "sigmoid at z = 0.0: value 0.500, slope 0.250"
+    assert ax.get_xlabel() == "z (pre-activation)" and ax.get_ylabel() == "value"
+    labels = ax.get_legend_handles_labels()[1]
+    assert "sigmoid(z)" in labels and "slope sigmoid'(z)" in labels
+    assert "slope < 0.01" in labels  # sigmoid saturates inside [-6, 6]
+
+
+def test_draw_activation_relu_has_no_saturation_on_the_right_and_leaky_uses_alpha():
+    ax = widgets.draw_activation("relu", z0=3.0, z_range=(0.5, 6.0))
+    assert ax.get_title() == "relu at z = 3.0: value 3.000, slope 1.000"
+    assert "slope < 0.01" not in ax.get_legend_handles_labels()[1]
+    ax = widgets.draw_activation("leaky_relu", z0=-2.0, alpha=0.2)
+    assert ax.get_title() == "leaky_relu at z = -2.0: value -0.400, slope 0.200"
+
+
+def test_draw_activation_unknown_name_lists_the_choices():
+    with pytest.raises(ValueError, match="choose one of sigmoid, tanh, relu"):
+        widgets.draw_activation("softplus")
+
+
+@pytest.mark.parametrize("make", [widgets.perceptron_explorer, widgets.activation_explorer])
+def test_explorers_redraw_when_a_control_moves(make):
+    box = make()
+    controls = box.children[0].children
+    assert len(plt.get_fignums()) == 1  # drawn once on creation (Agg keeps every figure)
+    first = next(c for c in controls if hasattr(c, "min"))
+    first.value = first.min
+    assert len(plt.get_fignums()) == 2  # and again when the first slider moved
+    assert plt.gcf().axes[0].get_title() != plt.figure(1).axes[0].get_title()
