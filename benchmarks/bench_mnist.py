@@ -100,7 +100,11 @@ def format_table(runs, args):
         f"Python {first['machine']['python']}, NumPy {first['machine']['numpy']} "
         f"({first['machine']['blas']}), PyTorch {first['machine']['torch'] or 'not installed'}",
         f"MNIST loaded (uint8, SHA-256 checked) in {first['load_seconds']:.2f} s; "
-        f"training set in memory as float32 {first['train_mb']:.0f} MiB (no float64 copy); "
+        f"training set in memory as {first['train_dtype']} {first['train_mb']:.0f} MiB "
+        "(no float64 copy)",
+        "peak memory of the whole process (data, libraries, all trainers): "
+        + ", ".join(f"{run['process_peak_mb']:.0f} MiB ({run['threads']} thread"
+                    + "s" * (run["threads"] > 1) + ")" for run in runs),
         f"training FLOPs per epoch {first['flops_per_epoch'] / 1e9:.1f} G",
         "",
     ]
@@ -171,6 +175,7 @@ def worker(args):
     times = {t.name: [] for t in trainers}
     peaks = {t.name: [] for t in trainers}
     accuracy = {t.name: {} for t in trainers}
+    process_peak = _peak_memory()
     for epoch in range(1, args.epochs + 1):
         # Rotate who goes first, so no implementation always follows the same neighbour.
         for trainer in trainers[epoch % len(trainers):] + trainers[:epoch % len(trainers)]:
@@ -179,7 +184,9 @@ def worker(args):
             start = time.perf_counter()
             trainer.epoch(X_train, y_train, order, args.batch_size)
             times[trainer.name].append(time.perf_counter() - start)
-            peaks[trainer.name].append(_peak_memory() - before if before else None)
+            peak = _peak_memory()
+            process_peak = max(process_peak, peak)
+            peaks[trainer.name].append(peak - before if before else None)
             if epoch in (1, args.epochs) and trainer.samples == m:
                 accuracy[trainer.name][str(epoch)] = trainer.accuracy(X_test, y_test)
         print(f"  epoch {epoch}: " + ", ".join(f"{n} {t[-1]:.2f} s" for n, t in times.items()),
@@ -212,6 +219,8 @@ def worker(args):
         "machine": machine_info(np, torch),
         "load_seconds": load_seconds,
         "train_mb": X_train.nbytes / 2**20,
+        "train_dtype": str(X_train.dtype),
+        "process_peak_mb": process_peak / 2**20,
         "flops_per_epoch": flops,
         "gemm_gflops": gemm / 1e9,
         "results": results,
@@ -288,7 +297,15 @@ def _reset_peak_memory():
 
 
 def _peak_memory():
-    return _status_kb("VmHWM") * 1024
+    try:
+        return _status_kb("VmHWM") * 1024
+    except OSError:  # not Linux: the peak since the process started (0 if unknown)
+        try:
+            import resource
+        except ImportError:  # Windows
+            return 0
+        scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
 def _status_kb(key):

@@ -205,7 +205,7 @@ def _read_bytes(path):
         raise DataError(f"{path} could not be read: {error.strerror or error}") from None
 
 
-def _unpack(data, source):
+def _unpack(data, source, advice="get a fresh copy of the file"):
     """Gunzip ``data`` if it is gzipped; gzip's own CRC catches most corruption."""
     if data[:2] != b"\x1f\x8b":
         return data
@@ -213,12 +213,11 @@ def _unpack(data, source):
         return gzip.decompress(data)
     except EOFError:
         raise ChecksumError(
-            f"{source} is truncated: the gzip stream ends early ({len(data):,} bytes); "
-            "get a fresh copy of the file"
+            f"{source} is truncated: the gzip stream ends early ({len(data):,} bytes); {advice}"
         ) from None
     except (gzip.BadGzipFile, zlib.error, OSError) as error:
         raise ChecksumError(f"{source} is corrupt: it cannot be gunzipped ({error}); "
-                            "get a fresh copy of the file") from None
+                            f"{advice}") from None
 
 
 def sha256(data):
@@ -286,6 +285,13 @@ def load_fashion_mnist(split=None, scale=False, flatten=True, validation=0, path
     ``path`` defaults to /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist
     package), or give a folder filled by ``download_mnist(folder, dataset="fashion-mnist")``.
     """
+    if path is None and not FASHION_MNIST_SYSTEM_DIR.is_dir():
+        raise DataNotFoundError(
+            f"Fashion-MNIST is not installed in {FASHION_MNIST_SYSTEM_DIR}. On Debian or "
+            "Ubuntu: sudo apt install dataset-fashion-mnist. Anywhere with a network: "
+            "download_mnist(folder, dataset='fashion-mnist'), then "
+            "load_fashion_mnist(path=folder)."
+        )
     return _load(FASHION_MNIST, split, scale, flatten, validation,
                  FASHION_MNIST_SYSTEM_DIR if path is None else path, dtype)
 
@@ -294,6 +300,12 @@ def _load(dataset, split, scale, flatten, validation, path, dtype):
     if split not in (None, "train", "val", "test"):
         raise ValueError(f'split must be None, "train", "val" or "test", got {split!r}')
     n_train = dataset.train_labels.size - 8  # one byte per label after an 8-byte header
+    if isinstance(validation, bool) or not isinstance(validation, (int, np.integer)):
+        raise ValueError(
+            f"validation is a number of images, e.g. validation=10_000, got {validation!r}"
+            + (f"; for a fraction write validation={int(validation * n_train):_}"
+               if isinstance(validation, float) and 0 < validation < 1 else "")
+        )
     if not 0 <= validation < n_train:
         raise ValueError(f"validation must be a count between 0 and {n_train - 1}, "
                          f"got {validation}")
@@ -348,38 +360,46 @@ def _read_verified(dataset, file, path):
         if digest != expected:
             raise ChecksumError(
                 f"{source} is corrupt or truncated: its SHA-256 is {digest[:12]}..., "
-                f"expected {expected[:12]}... ({len(data):,} bytes); {FIX_SHIPPED}."
+                f"expected {expected[:12]}... (the file has {len(data):,} bytes); "
+                f"{FIX_SHIPPED}."
             )
         return parse_idx(_unpack(data, source), source)
-    source = _find_in_folder(dataset, file, Path(path))
-    data = _unpack(_read_bytes(source), source)
+    source = _find_in_folder(dataset, file, Path(path).expanduser())
+    data = _unpack(_read_bytes(source), source, "delete it and download it again with "
+                   f"{_download_call(dataset, source.parent)}")
     digest = sha256(data)
     if digest != file.sha256:
         raise ChecksumError(
             f"{source} is not the standard {dataset.name} file {file.name}: its content has "
             f"SHA-256 {digest[:12]}... ({len(data):,} bytes), expected {file.sha256[:12]}... "
             f"({file.size:,} bytes). It is corrupt or truncated: delete it and download it "
-            f"again with download_mnist({str(source.parent)!r}"
-            + ("" if dataset is MNIST else f", dataset={_dataset_key(dataset)!r}") + ")."
+            f"again with {_download_call(dataset, source.parent)}."
         )
     return parse_idx(data, source)
 
 
 def _find_in_folder(dataset, file, folder):
     if not folder.is_dir():
-        raise DataNotFoundError(f"the folder {folder} for {dataset.name} does not exist")
-    for candidate in (folder / f"{file.name}.gz", folder / file.name):
-        if candidate.exists():
-            return candidate
+        raise DataNotFoundError(
+            f"the folder {folder} for {dataset.name} does not exist; check the path, or "
+            f"download the files there with {_download_call(dataset, folder)}"
+        )
+    # Some copies (Kaggle's, for one) spell the names train-images.idx3-ubyte: accept both.
+    dotted = file.name.replace("-idx", ".idx")
+    for name in (f"{file.name}.gz", file.name, f"{dotted}.gz", dotted):
+        if (folder / name).is_file():
+            return folder / name
     raise DataNotFoundError(
         f"{file.name}.gz (or {file.name}) is missing from {folder}; download the "
-        f"{dataset.name} files there with download_mnist({str(folder)!r}"
-        + ("" if dataset is MNIST else f", dataset={_dataset_key(dataset)!r}") + ")"
+        f"{dataset.name} files there with {_download_call(dataset, folder)}"
     )
 
 
-def _dataset_key(dataset):
-    return next((key for key, value in DATASETS.items() if value is dataset), dataset.name)
+def _download_call(dataset, folder):
+    """The download_mnist(...) call that fills ``folder`` with ``dataset``'s files."""
+    key = next((key for key, value in DATASETS.items() if value is dataset), dataset.name)
+    return f"download_mnist({str(folder)!r}" + ("" if key == "mnist" else
+                                                 f", dataset={key!r}") + ")"
 
 
 # --- downloading ----------------------------------------------------------------------------
@@ -409,7 +429,7 @@ def download_mnist(folder, dataset="mnist", mirrors=None, timeout=30.0, progress
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
     spec = DATASETS[dataset] if isinstance(dataset, str) else dataset
     mirrors = list(spec.mirrors if mirrors is None else mirrors)
-    folder = Path(folder)
+    folder = Path(folder).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
     for file in spec.files():
         target = folder / f"{file.name}.gz"

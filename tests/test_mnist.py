@@ -115,10 +115,30 @@ def test_split_val_and_parts_unpack_as_pairs():
 def test_bad_arguments_are_explained():
     with pytest.raises(ValueError, match="split must be"):
         load_mnist("validation")
+    with pytest.raises(ValueError, match=r"number of images.*got 0.1; for a fraction write "
+                                         r"validation=6_000"):
+        load_mnist(validation=0.1)
+    with pytest.raises(ValueError, match="number of images"):
+        load_mnist(validation=True)
     with pytest.raises(ValueError, match="validation=10_000"):
         load_mnist("val")
     with pytest.raises(ValueError, match="between 0 and 59999"):
         load_mnist(validation=60_000)
+
+
+def test_scaling_never_makes_a_float64_copy_of_the_images():
+    """uint8 pixels go straight to float32: the peak stays below one float64 copy of them."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        X, _ = load_mnist("test", scale=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert X.dtype == np.float32
+    float64_copy = 10_000 * 784 * 8
+    assert peak < float64_copy, f"peak {peak:,} bytes while scaling the 10,000 test images"
 
 
 def test_returned_arrays_are_writable():
@@ -202,8 +222,36 @@ def test_truncated_gzip_in_user_folder_is_reported(tmp_path):
 def test_missing_user_file_and_missing_folder_are_reported(tmp_path):
     with pytest.raises(DataNotFoundError, match=r"t10k-images-idx3-ubyte.gz .* is missing"):
         load_mnist("test", path=tmp_path)
-    with pytest.raises(DataNotFoundError, match="does not exist"):
+    with pytest.raises(DataNotFoundError, match=r"does not exist; check the path, or download "
+                                                r"the files there with download_mnist\("):
         load_mnist("test", path=tmp_path / "nowhere")
+
+
+def test_damaged_gzip_in_user_folder_says_how_to_replace_it(tmp_path):
+    for name in TEST_FILES:
+        shutil.copy(mnist.MNIST_DIR / name, tmp_path / name)
+    path = tmp_path / TEST_FILES[1]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ChecksumError) as error:
+        load_mnist("test", path=tmp_path)
+    message = str(error.value)
+    assert "corrupt: it cannot be gunzipped" in message
+    assert f"delete it and download it again with download_mnist({str(tmp_path)!r})" in message
+
+
+def test_user_folder_with_dotted_names_and_a_tilde(tmp_path, monkeypatch, test):
+    """Kaggle's copy names the files t10k-images.idx3-ubyte; "~/mnist" means the home folder."""
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for name in TEST_FILES:
+        raw = gzip.decompress((mnist.MNIST_DIR / name).read_bytes())
+        (folder / name.removesuffix(".gz").replace("-idx", ".idx")).write_bytes(raw)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    X, y = load_mnist("test", path="~/mnist")
+    np.testing.assert_array_equal(X, test.X)
+    np.testing.assert_array_equal(y, test.y)
 
 
 def test_fashion_mnist_files_are_told_apart_from_mnist(tmp_path, monkeypatch):
@@ -211,9 +259,15 @@ def test_fashion_mnist_files_are_told_apart_from_mnist(tmp_path, monkeypatch):
         shutil.copy(mnist.MNIST_DIR / name, tmp_path / name)
     with pytest.raises(ChecksumError, match="not the standard Fashion-MNIST file"):
         load_fashion_mnist("test", path=tmp_path)
+
+
+def test_fashion_mnist_not_installed_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setattr(mnist, "FASHION_MNIST_SYSTEM_DIR", tmp_path / "absent")
-    with pytest.raises(DataNotFoundError, match="does not exist"):
+    with pytest.raises(DataNotFoundError) as error:
         load_fashion_mnist()
+    message = str(error.value)
+    assert "not installed" in message and "apt install dataset-fashion-mnist" in message
+    assert "download_mnist(folder, dataset='fashion-mnist')" in message
 
 
 @pytest.mark.skipif(not mnist.FASHION_MNIST_SYSTEM_DIR.is_dir()
@@ -304,6 +358,45 @@ def test_build_script_writes_idx_that_read_idx_reads_back(build_script, tmp_path
     assert pixels.tolist() == [[0, 1, 255]]
 
 
+@pytest.fixture
+def rebuilt(build_script, monkeypatch):
+    """build_script.build replaced by the shipped content, the test images gzipped by "another
+    zlib" (level 1); the repository's data/ replaced by a copy."""
+    files = {}
+    for file in mnist.MNIST.files():
+        packed = (mnist.MNIST_DIR / f"{file.name}.gz").read_bytes()
+        if file.name == "t10k-images-idx3-ubyte":
+            packed = gzip.compress(gzip.decompress(packed), compresslevel=1, mtime=0)
+        files[file.name] = (gzip.decompress(packed), packed)
+    monkeypatch.setattr(build_script, "build", lambda wheel: files)
+    return files
+
+
+def test_build_script_never_overwrites_the_shipped_files_with_other_gzip_bytes(
+        build_script, rebuilt, tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    shutil.copytree(mnist.DATA_DIR, root / "data")
+    before = {p.name: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()}
+    monkeypatch.setattr(build_script, "ROOT", root)
+    with pytest.raises(SystemExit, match="compresses differently.*left as they are"):
+        build_script.main(["--wheel", "unused.whl"])
+    after = {p.name: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()}
+    assert after == before  # load_mnist() would have refused new bytes as corrupt
+
+
+def test_build_script_writes_other_gzip_bytes_elsewhere_and_says_so(build_script, rebuilt,
+                                                                     tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        build_script.main(["--wheel", "unused.whl", "--out", str(tmp_path)])
+    assert exit_.value.code == 1
+    assert "gzip bytes differ from the recorded" in capsys.readouterr().out
+    written = tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz"
+    assert written.read_bytes() == rebuilt["t10k-images-idx3-ubyte"][1]
+    assert sorted(p.name for p in tmp_path.rglob("*.part")) == []
+    assert hashlib.sha256(written.read_bytes()).hexdigest() in (
+        tmp_path / "MNIST.sha256").read_text()
+
+
 def test_build_script_refuses_a_pickle_that_is_not_just_arrays(build_script):
     import io
     import os
@@ -311,3 +404,50 @@ def test_build_script_refuses_a_pickle_that_is_not_just_arrays(build_script):
 
     with pytest.raises(pickle.UnpicklingError, match="refusing to load"):
         build_script._ArraysOnly(io.BytesIO(pickle.dumps(os.getcwd))).load()
+
+
+# --- benchmarks/bench_mnist.py: its three implementations are the same algorithm ----------
+
+
+@pytest.fixture(scope="module")
+def bench():
+    import importlib.util
+
+    path = mnist.DATA_DIR.parent / "benchmarks" / "bench_mnist.py"
+    spec = importlib.util.spec_from_file_location("bench_mnist", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_run(bench, make_trainer):
+    """Ten batches of 64 test images, from the benchmark's weights, through one trainer."""
+    X, y = load_mnist("test", scale=True)
+    rng = np.random.default_rng(0)
+    weights = [(rng.standard_normal((n_in, n_out)) * np.sqrt(2 / n_in)).astype(np.float32)
+               for n_in, n_out in zip(bench.SIZES[:-1], bench.SIZES[1:])]
+    order = rng.permutation(len(X))[:640]
+    trainer = make_trainer(weights, 0.1)
+    trainer.epoch(X, y, order, 64)
+    return trainer
+
+
+def nnlib_weights(trainer):
+    return [layer.W for layer in trainer.model.linear_layers()]
+
+
+def test_benchmark_book_loop_takes_the_same_steps_as_nnlib(bench):
+    nnlib_W = nnlib_weights(bench_run(bench, bench.NnlibTrainer))
+    book = bench_run(bench, lambda W, lr: bench.BookTrainer(W, lr, 640))
+    for W, W_book in zip(nnlib_W, book.weights):  # the book stores W as (n_out, n_in)
+        np.testing.assert_allclose(W, W_book.T, atol=1e-6)
+
+
+def test_benchmark_pytorch_takes_the_same_steps_as_nnlib(bench):
+    torch = pytest.importorskip("torch", reason="PyTorch is a benchmark-only extra")
+    nnlib_W = nnlib_weights(bench_run(bench, bench.NnlibTrainer))
+    model = bench_run(bench, lambda W, lr: bench.TorchTrainer(torch, W, lr)).model
+    torch_W = [layer.weight.detach().numpy().T for layer in model
+               if isinstance(layer, torch.nn.Linear)]
+    for W, W_torch in zip(nnlib_W, torch_W):
+        np.testing.assert_allclose(W, W_torch, atol=1e-6)

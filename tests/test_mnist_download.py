@@ -136,6 +136,30 @@ def test_corrupt_or_truncated_downloads_leave_no_file_behind(server, tiny, tmp_p
     assert list(tmp_path.iterdir()) == []  # neither the target nor a temporary .part file
 
 
+def test_an_interrupted_download_leaves_no_file_behind(server, tiny, tmp_path, monkeypatch):
+    """Ctrl-C (or any exception) in the middle of a transfer: no target, no .part file."""
+    spec, _ = tiny
+    real_copy = mnist._copy_url
+
+    def interrupted(url, out, timeout):
+        real_copy(url, out, timeout)
+        assert leftovers(tmp_path) != []  # the bytes went to a temporary file ...
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mnist, "_copy_url", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        download_mnist(tmp_path, dataset=spec, mirrors=[server.url + "/good/"])
+    assert list(tmp_path.iterdir()) == []  # ... which is gone, and the target never appeared
+
+
+def test_download_into_a_folder_under_home(server, tiny, tmp_path, monkeypatch):
+    spec, _ = tiny
+    monkeypatch.setenv("HOME", str(tmp_path))
+    folder = download_mnist("~/data", dataset=spec, mirrors=[server.url + "/good/"],
+                            progress=False)
+    assert folder == tmp_path / "data" and len(list(folder.glob("*.gz"))) == 4
+
+
 def test_http_404_is_reported_per_mirror(server, tiny, tmp_path):
     spec, _ = tiny
     with pytest.raises(DownloadError, match=r"(?s)/nothing/train.*HTTP 404 \(Not Found\)"):
