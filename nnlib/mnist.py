@@ -24,6 +24,7 @@ MNIST is by Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0
 Fashion-MNIST is by Han Xiao, Kashif Rasul and Roland Vollgraf, Zalando Research (MIT).
 """
 
+import errno
 import gzip
 import hashlib
 import os
@@ -423,14 +424,18 @@ def download_mnist(folder, dataset="mnist", mirrors=None, timeout=30.0, progress
 
     Each file is written to a temporary name and renamed only once its checksum is right, so
     an interrupted or failed download never leaves a partial file behind. Without a network
-    you get a ``DownloadError`` sentence, not a traceback from urllib.
+    you get a ``DownloadError`` sentence, not a traceback from urllib; a folder you cannot
+    write to, or a full disk, stops at once with a ``DataError`` that says so.
     """
     if isinstance(dataset, str) and dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
     spec = DATASETS[dataset] if isinstance(dataset, str) else dataset
     mirrors = list(spec.mirrors if mirrors is None else mirrors)
     folder = Path(folder).expanduser()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataError(_cannot_write(folder, error)) from None
     for file in spec.files():
         target = folder / f"{file.name}.gz"
         if target.exists() and _content_matches(target.read_bytes(), file):
@@ -440,7 +445,7 @@ def download_mnist(folder, dataset="mnist", mirrors=None, timeout=30.0, progress
             url = mirror.rstrip("/") + f"/{file.name}.gz"
             try:
                 size = _fetch(url, target, file, timeout)
-            except DataError as error:
+            except (DownloadError, ChecksumError) as error:  # this mirror failed: try the next
                 failures.append(f"{url}: {error}")
                 continue
             if progress:
@@ -464,11 +469,20 @@ def _content_matches(archive, file):
 
 def _fetch(url, target, file, timeout):
     """Download ``url`` to ``target`` through a temporary file; return the number of bytes."""
-    descriptor, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                        suffix=".part")
     try:
-        with os.fdopen(descriptor, "wb") as out:
-            announced, received = _copy_url(url, out, timeout)
+        descriptor, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                            suffix=".part")
+    except OSError as error:
+        raise DataError(_cannot_write(target.parent, error)) from None
+    try:
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                announced, received = _copy_url(url, out, timeout)
+        except DataError:
+            raise
+        except (_WriteError, OSError) as error:  # our disk, not the network: no mirror helps
+            cause = error.__cause__ if isinstance(error, _WriteError) else error
+            raise DataError(_cannot_write(target.parent, cause)) from None
         if announced is not None and received < announced:
             raise DownloadError(f"the transfer stopped after {received:,} of {announced:,} bytes")
         data = Path(temp).read_bytes()
@@ -492,7 +506,10 @@ def _copy_url(url, out, timeout):
             announced = int(length) if length and length.isdigit() else None
             received = 0
             while chunk := response.read(1 << 20):
-                out.write(chunk)
+                try:
+                    out.write(chunk)
+                except OSError as error:
+                    raise _WriteError() from error
                 received += len(chunk)
             return announced, received
     except urllib.error.HTTPError as error:
@@ -505,6 +522,19 @@ def _copy_url(url, out, timeout):
         raise DownloadError(f"the connection failed during the transfer ({error})") from None
     except ValueError as error:  # a malformed URL
         raise DownloadError(f"bad URL ({error})") from None
+
+
+class _WriteError(Exception):
+    """Writing a download to disk failed (the OSError is its __cause__)."""
+
+
+def _cannot_write(folder, error):
+    """A sentence for a folder we cannot write the downloads into."""
+    if error.errno == errno.ENOSPC:
+        advice = "free some disk space (MNIST takes 12 MB) or choose another folder"
+    else:
+        advice = "choose a folder of yours, for example download_mnist('~/mnist')"
+    return f"cannot write into {folder} ({error.strerror or error}); {advice}"
 
 
 def _network_reason(reason, timeout):

@@ -1,6 +1,7 @@
 """download_mnist against a local HTTP server (127.0.0.1): good, corrupt, truncated and absent
 files, servers that refuse or never answer. These tests never touch the internet."""
 
+import errno
 import gzip
 import hashlib
 import http.server
@@ -13,7 +14,15 @@ import numpy as np
 import pytest
 
 from nnlib import mnist
-from nnlib.mnist import DownloadError, IDXDataset, IDXFile, download_mnist, load_mnist, read_idx
+from nnlib.mnist import (
+    DataError,
+    DownloadError,
+    IDXDataset,
+    IDXFile,
+    download_mnist,
+    load_mnist,
+    read_idx,
+)
 
 
 def idx_file(values):
@@ -150,6 +159,44 @@ def test_an_interrupted_download_leaves_no_file_behind(server, tiny, tmp_path, m
     with pytest.raises(KeyboardInterrupt):
         download_mnist(tmp_path, dataset=spec, mirrors=[server.url + "/good/"])
     assert list(tmp_path.iterdir()) == []  # ... which is gone, and the target never appeared
+
+
+def test_a_folder_we_cannot_write_to_is_reported_at_once(server, tiny, tmp_path, monkeypatch):
+    spec, _ = tiny
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(mnist.tempfile, "mkstemp", read_only)
+    with pytest.raises(DataError) as error:
+        download_mnist(tmp_path, dataset=spec, mirrors=[server.url + "/good/"] * 2)
+    assert str(error.value) == (f"cannot write into {tmp_path} (Permission denied); choose a "
+                                "folder of yours, for example download_mnist('~/mnist')")
+    assert not isinstance(error.value, DownloadError)  # not blamed on the network
+
+
+def test_a_full_disk_is_not_blamed_on_the_network(server, tiny, tmp_path, monkeypatch):
+    spec, _ = tiny
+    real_fdopen = mnist.os.fdopen
+
+    class FullDisk:
+        def __init__(self, *args, **kwargs):
+            self.file = real_fdopen(*args, **kwargs)
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+    monkeypatch.setattr(mnist.os, "fdopen", FullDisk)
+    with pytest.raises(DataError, match=r"\(No space left on device\); free some disk space"):
+        download_mnist(tmp_path, dataset=spec, mirrors=[server.url + "/good/"] * 2)
+    assert len(server.hits) == 1  # the second mirror was not tried: it would not help
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_download_into_a_folder_under_home(server, tiny, tmp_path, monkeypatch):
