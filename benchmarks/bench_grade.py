@@ -29,9 +29,11 @@ from coursetools.grade import Limits, find_source, grade  # noqa: E402
 from coursetools.notebooks import exercise_of  # noqa: E402
 
 
-def make_class(exercises: Path, solutions: Path, n: int, folder: Path) -> None:
+def make_class(exercises: Path, solutions: Path, n: int, folder: Path) -> dict[str, bool]:
+    """Write the class; returns which students handed in every answer."""
     answers = {exercise_of(c)["id"]: c.source for c in nbformat.read(solutions, 4).cells
                if exercise_of(c) and exercise_of(c)["role"] == "answer"}
+    expected = {}
     for k in range(n):
         nb = nbformat.read(exercises, 4)
         cells = [c for c in nb.cells if exercise_of(c) and exercise_of(c)["role"] == "answer"]
@@ -39,6 +41,18 @@ def make_class(exercises: Path, solutions: Path, n: int, folder: Path) -> None:
             if k % 3 != 2 or j % 2 == 0:  # every third student leaves every other answer unfilled
                 cell.source = answers[exercise_of(cell)["id"]]
         (folder / f"student{k:02d}.ipynb").write_text(nbformat.writes(nb))
+        expected[f"student{k:02d}"] = k % 3 != 2
+    return expected
+
+
+def wrong(subs, complete: dict[str, bool]) -> list[str]:
+    """Students whose status or score is off: full marks for complete work, and the same
+    score, below full marks, for every identical partial notebook."""
+    possible = max(sum(s.scores.values()) for s in subs)
+    partial = {sum(s.scores.values()) for s in subs if not complete[s.student]}
+    return [s.student for s in subs if s.status != "ok"
+            or (complete[s.student] and sum(s.scores.values()) != possible)
+            or (not complete[s.student] and (len(partial) > 1 or possible in partial))]
 
 
 def main() -> int:
@@ -57,7 +71,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "class"
         folder.mkdir()
-        make_class(exercises, solutions, args.n, folder)
+        expected = make_class(exercises, solutions, args.n, folder)
         runs = [(jobs, 0) for jobs in args.jobs]
         if args.compare_batch:
             runs += [(jobs, 1) for jobs in args.jobs]
@@ -67,7 +81,8 @@ def main() -> int:
             subs = grade(folder, Path(tmp) / f"out-{jobs}-{batch}", source=str(solutions),
                          limits=limits, progress=lambda *a: None)
             seconds = time.perf_counter() - start
-            bad = [s.student for s in subs if s.status != "ok"]
+            # speed is worth nothing if the scores are wrong: report any that differ
+            bad = wrong(subs, expected)
             results.append({"jobs": jobs, "batch": batch or "auto", "submissions": len(subs),
                             "seconds": round(seconds, 2),
                             "seconds_per_submission": round(seconds / len(subs), 3),
@@ -76,7 +91,8 @@ def main() -> int:
             r = results[-1]
             print(f"jobs={jobs} batch={r['batch']!s:>4}: {len(subs)} submissions in "
                   f"{seconds:5.1f} s = {r['seconds_per_submission']:.3f} s/submission "
-                  f"({r['submissions_per_second']:.2f}/s)" + (f"  NOT OK: {bad}" if bad else ""),
+                  f"({r['submissions_per_second']:.2f}/s)"
+                  + (f"  WRONG STATUS OR SCORE: {bad}" if bad else ""),
                   flush=True)
     info = {"assignment": solutions.stem, "cpus": os.cpu_count(),
             "python": platform.python_version(),

@@ -9,9 +9,12 @@ For each submission (``DIR/<student>.ipynb``, or ``DIR/<student>/`` holding the 
    tests included, matched by exercise id. A check cell that was edited, deleted, duplicated or
    given other points, or that claims an exercise the assignment does not have, changes nothing
    and is reported. Student metadata and tags are dropped, NBVAL comment markers neutralised,
-   outputs cleared, the kernelspec forced to python3. Each canonical check cell re-imports
-   ``check`` first, so a student variable called ``check`` cannot shadow it. The submitted file
-   is only read, never written.
+   outputs cleared, the kernelspec forced to python3. Each canonical check cell first binds
+   ``check`` to the function captured when the kernel started, before any student code (the
+   assignment's check modules are imported then too), so redefining ``check`` or replacing
+   ``nnlib.checking.check`` changes nothing; a cell that imports the checking module itself or
+   assigns to attributes of NumPy or nnlib is flagged as suspicious. The submitted file is only
+   read, never written.
 2. **run** - worker processes (``--jobs``) run batches of assembled notebooks through nbval under
    pytest, with ``coursetools.grading_plugin``: a fresh kernel per notebook in its own process
    group, memory and CPU limits, a per-cell timeout, a wall-clock limit per notebook, death
@@ -29,6 +32,7 @@ container.
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import math
@@ -52,6 +56,7 @@ from .build import BuildError, analyse, check_sources, strip_hidden_tests
 from .notebooks import (
     ANSWER,
     CHECK,
+    EXIT_IGNORED,
     exercise_of,
     normalise_source,
     read_notebook,
@@ -59,7 +64,9 @@ from .notebooks import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-GRADER_IMPORT = "from nnlib.checking import check  # put back by the grader\n"
+# The genuine ``check``, captured when the kernel started (see grading_plugin.GENUINE_CHECK).
+GRADER_IMPORT = ("check = globals().get(\"_nncourse_check\") or "
+                 "__import__(\"nnlib.checking\", fromlist=[\"check\"]).check  # by the grader\n")
 NBVAL_MARKER = re.compile(r"^(\s*#+\s*)(NBVAL_\w+|PYTEST_VALIDATE_IGNORE_OUTPUT)\s*$", re.M)
 SUSPICIOUS = [
     (re.compile(r"^\s*check\s*=|^\s*def\s+check\s*\(|import\s+\w+\s+as\s+check\b", re.M),
@@ -69,6 +76,8 @@ SUSPICIOUS = [
     (re.compile(r"\bsys\.modules\b|\bbuiltins\b|__import__|importlib"), "tampers with imports"),
     (re.compile(r"\b(np|numpy)\.\w+\s*=(?!=)"), "replaces a NumPy function"),
 ]
+STUDENT_IMPORTS = {"check", "summary"}  # all a student takes from nnlib.checking
+GUARDED = ("numpy", "nnlib")  # modules whose attributes a student cell has no reason to replace
 STATUS_ORDER = ["error", "unreadable", "timeout", "crashed", "memory", "ok"]
 
 
@@ -269,9 +278,8 @@ def assemble(nb, assignment: Assignment, sub: Submission) -> nbformat.NotebookNo
         for eid in sorted(e for e in waiting if last_answer[e] == number - 1):
             out.append(_canonical_check(assignment, eid))
             waiting.discard(eid)
-        for pattern, what in SUSPICIOUS:
-            if pattern.search(source):
-                sub.notes.append(f"suspicious: {label} {what}; review it by hand")
+        for what in suspicious(source):
+            sub.notes.append(f"suspicious: {label} {what}; review it by hand")
     missing = [eid for eid in assignment.points if eid not in placed]
     for eid in reversed(missing):  # after the student's last answer cell of that exercise
         position = answers_at[eid] + 1 if eid in answers_at else len(out)
@@ -283,6 +291,76 @@ def assemble(nb, assignment: Assignment, sub: Submission) -> nbformat.NotebookNo
         "language_info": {"name": "python"},
     })
     return graded
+
+
+def suspicious(source: str) -> list[str]:
+    """What a student cell does that could fool the checks, each as a few words (or nothing).
+
+    Reads the cell's syntax tree, so aliases count (``import nnlib.checking as c; c.check = f``);
+    a cell that does not parse falls back to the patterns in SUSPICIOUS.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return [what for pattern, what in SUSPICIOUS if pattern.search(source)]
+    found: list[str] = []
+
+    def flag(what):
+        if what not in found:
+            found.append(what)
+
+    guarded = {"np": "numpy", "numpy": "numpy", "nnlib": "nnlib"}  # local name -> module
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in GUARDED:
+                    guarded[(alias.asname or alias.name).split(".")[0]] = alias.name
+                if alias.name.startswith(("nnlib.checking", "nnlib.checks")):
+                    flag("imports the checking module itself")
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            names = {alias.name for alias in node.names}
+            if (module.startswith("nnlib.checks") or (module == "nnlib" and names & {
+                    "checking", "checks"}) or (module == "nnlib.checking"
+                                                and names - STUDENT_IMPORTS)):
+                flag("imports the checking module itself")
+            for alias in node.names:
+                if module.split(".")[0] in GUARDED and alias.name not in STUDENT_IMPORTS:
+                    guarded[alias.asname or alias.name] = f"{module}.{alias.name}"
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, (ast.Assign, ast.Delete)):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in ("setattr", "delattr") and node.args):
+            targets = [ast.Attribute(value=node.args[0], attr="?")]
+        for target in targets:
+            for t in ast.walk(target):
+                if isinstance(t, ast.Name) and t.id == "check" and isinstance(t.ctx, ast.Store):
+                    flag("redefines check")
+                if isinstance(t, (ast.Attribute, ast.Subscript)):
+                    root = t.value
+                    while isinstance(root, (ast.Attribute, ast.Subscript)):
+                        root = root.value
+                    module = guarded.get(root.id) if isinstance(root, ast.Name) else None
+                    if module:
+                        flag("replaces a NumPy function" if module.startswith("numpy")
+                             else "changes nnlib at run time")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and (
+                node.name == "check"):
+            flag("redefines check")
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (a.asname or a.name) == "check" for a in node.names) and not (
+                isinstance(node, ast.ImportFrom) and node.module == "nnlib.checking"):
+            flag("redefines check")
+    if re.search(r"_REGISTRY|_RESULTS", source):  # nnlib.checking's private tables, by name
+        flag("changes nnlib at run time")
+    pattern, what = SUSPICIOUS[2]  # sys.modules, builtins, __import__, importlib
+    if pattern.search(source):
+        flag(what)
+    return found
 
 
 def _canonical_check(assignment: Assignment, eid: str):
@@ -311,8 +389,12 @@ class Limits:
         return notebooks * per_notebook + (0 if self.worker_budget else 60)
 
 
-def run_all(subs: list[Submission], work: Path, limits: Limits, progress=print) -> None:
-    """Run every assembled notebook in ``work/nb`` and attach each one's log records."""
+def run_all(subs: list[Submission], work: Path, limits: Limits, progress=print,
+            preimport: str = "numpy,nnlib.checking") -> None:
+    """Run every assembled notebook in ``work/nb`` and attach each one's log records.
+
+    ``preimport``: modules every kernel imports before any student code (comma-separated).
+    """
     (work / "pytest.ini").write_text("[pytest]\naddopts =\n")
     for folder in ("logs", "run", "ipython"):
         (work / folder).mkdir(exist_ok=True)
@@ -333,7 +415,7 @@ def run_all(subs: list[Submission], work: Path, limits: Limits, progress=print) 
                 return
             for s in chunk:
                 attempts[s.key] += 1
-            records, killed, tail = _run_batch(chunk, work, limits, n)
+            records, killed, why = _run_batch(chunk, work, limits, n, preimport)
             for s in chunk:
                 s.records = records.get(s.key, [])
                 started = any(r["event"] == "start" for r in s.records)
@@ -341,11 +423,13 @@ def run_all(subs: list[Submission], work: Path, limits: Limits, progress=print) 
                 if not started and attempts[s.key] < 2 and not killed:
                     with lock:
                         queue.append(s)  # the worker died before reaching it: try again
-                elif not done:
+                    continue
+                if not done:
                     s.status = "timeout" if killed else "error"
                     s.notes.append("the grader's worker " + (
-                        "was stopped by the watchdog" if killed else "failed") +
-                        f" while running this notebook{': ' + tail if tail and not killed else ''}")
+                        "was stopped by the watchdog" if killed else why) +
+                        " while running this notebook" + ("" if killed or not started else
+                        " (does the notebook stop other processes?)"))
                 progress(f"  graded {s.student}")
 
     threads = [threading.Thread(target=worker) for _ in range(max(1, limits.jobs))]
@@ -355,8 +439,11 @@ def run_all(subs: list[Submission], work: Path, limits: Limits, progress=print) 
         t.join()
 
 
-def _run_batch(chunk, work: Path, limits: Limits, n: int):
-    """One worker process (pytest + nbval + our plugin) over ``chunk``; returns its records."""
+def _run_batch(chunk, work: Path, limits: Limits, n: int, preimport: str):
+    """One worker process (pytest + nbval + our plugin) over ``chunk``.
+
+    Returns its records by notebook, whether the watchdog killed it, and, when it failed, why.
+    """
     log = work / "logs" / f"worker-{n}.jsonl"
     out = work / "logs" / f"worker-{n}.out"
     cmd = [sys.executable, "-m", "pytest", "-c", str(work / "pytest.ini"),
@@ -365,7 +452,8 @@ def _run_batch(chunk, work: Path, limits: Limits, n: int):
            "-q", "--no-header", "-rN", "--tb=line",
            f"--nbval-cell-timeout={limits.cell_timeout}",
            f"--grade-log={log}", f"--grade-run-dir={work / 'run'}",
-           f"--grade-wall={limits.wall}", f"--grade-memory-mb={limits.memory_mb}"]
+           f"--grade-wall={limits.wall}", f"--grade-memory-mb={limits.memory_mb}",
+           f"--grade-preimport={preimport}"]
     cmd += [str(work / "nb" / f"{s.key}.ipynb") for s in chunk]
     env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
     budget = limits.budget(len(chunk))
@@ -395,8 +483,19 @@ def _run_batch(chunk, work: Path, limits: Limits, n: int):
                         os.killpg(r["kernel_pid"], signal.SIGKILL)
                     except (ProcessLookupError, PermissionError):
                         pass
-    tail = out.read_text(errors="replace").strip().splitlines()[-1:] if out.exists() else []
-    return records, killed, (tail[0][:200] if tail else "")
+    code = proc.returncode
+    if code is not None and code < 0:
+        why = f"was killed by {_signal_name(-code)}"
+    else:  # its output is not quoted: it can hold the source of hidden tests
+        why = f"failed (exit code {code}; see {out.name} with --keep-work)"
+    return records, killed, why
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 # --------------------------------------------------------------------------- scoring
@@ -411,6 +510,10 @@ def score(sub: Submission, assignment: Assignment, limits: Limits) -> None:
         sub.feedback.append(_feedback_line(eid, points, r, limits))
     for r in cells:
         label = sub.labels.get(r.get("cell_id"), f"the check cell of {r.get('exercise')}")
+        if r.get("died_before") and r["status"] not in ("crashed", "not run"):
+            statuses.add("crashed")
+            sub.notes.append(f"{r['died_before']} while {label} ran; it ran again on a fresh "
+                             "kernel (did an earlier cell start a thread?)")
         if r["status"] == "timeout":
             statuses.add("timeout")
             sub.notes.append(f"{label} ran past the {limits.cell_timeout:g} s limit per cell" + (
@@ -427,6 +530,10 @@ def score(sub: Submission, assignment: Assignment, limits: Limits) -> None:
         elif r["status"] == "error" and r.get("role") != CHECK:
             sub.notes.append(f"{label} stopped with {r.get('ename')}: "
                              f"{_one_line(r.get('evalue'))}")
+    for r in cells:
+        if r.get("role") != CHECK and EXIT_IGNORED in (r.get("stdout") or ""):
+            label = sub.labels.get(r.get("cell_id"), "a cell")
+            sub.notes.append(f"{label} called exit(); the grader ignored it")
     for r in sub.records:
         if r["event"] == "setup-failed":
             statuses.add("error")
@@ -539,7 +646,9 @@ def grade(submissions: Path | str, out: Path | str, assignment: str | None = Non
                 s.notes.insert(0, s.problem)
         progress(f"grading {sum(1 for s in subs if not s.problem)} submission(s) of {the.name} "
                  f"with {limits.jobs} job(s) ...")
-        run_all(subs, work, limits, progress=progress)
+        lessons = sorted({f"nnlib.checks.lesson{eid[:2]}" for eid in the.points})
+        run_all(subs, work, limits, progress=progress,
+                preimport=",".join(["numpy", "nnlib.checking", *lessons]))
         for s in subs:
             if not s.problem:
                 score(s, the, limits)

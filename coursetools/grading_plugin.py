@@ -16,10 +16,12 @@ nbval does, on a kernel of its own. What this plugin adds:
 * **a wall-clock limit** per notebook on top of nbval's per-cell timeout;
 * **recovery** - after a cell hangs or kills the kernel, the next cell gets a fresh kernel on
   which the earlier cells that finished (not the bad one, not the check cells) are replayed
-  silently, so the later exercises are still graded;
+  silently, so the later exercises are still graded. A cell during which the kernel dies is run
+  once more on a fresh kernel and counted as the crash only if it dies again (a thread started
+  by an earlier cell may have killed it). ``exit()`` and ``quit()`` are ignored, with a message;
 * **a warm kernel** - while a notebook runs, the kernel of the next one starts and pre-imports
   NumPy and nnlib.checking. It is a new process that has run no student code; a kernel is never
-  reused for a second notebook;
+  reused for a second notebook (the grader also has it import the assignment's check modules);
 * **a log** - one JSON line per cell (status, error name and message, the first lines of
   stdout), which the grader turns into scores and feedback. Tracebacks are never logged, so the
   source of hidden tests cannot leak into feedback.
@@ -47,6 +49,8 @@ from jupyter_client.manager import KernelManager
 from nbval.kernel import RunningKernel
 from nbval.plugin import IPyNbCell, IPyNbFile, NbCellError
 
+from .notebooks import EXIT_IGNORED
+
 POLL = 0.2  # seconds between two looks at a silent kernel
 OUTPUT_WAIT = 3  # seconds to wait for a cell's outputs after its reply (nbval: 5)
 MAX_MESSAGES = 20_000  # per cell: a print loop must not fill the worker's memory
@@ -57,6 +61,13 @@ KERNEL_ENV = {
     "MPLBACKEND": "agg",  # figures are drawn but never encoded or sent: faster, same results
     "PYTHONHASHSEED": "0",
 }
+
+# Run before any student code: the grader's check cells call this ``check``, so a student cell
+# that replaces ``nnlib.checking.check`` (or the name ``check``) changes nothing.
+GENUINE_CHECK = "from nnlib.checking import check as _nncourse_check"
+# exit() / quit() would stop the kernel a moment later, in the middle of some later cell (and
+# again whenever the cell is replayed on a fresh kernel): in grading they only say so.
+NO_EXIT = f"get_ipython().ask_exit = lambda: print({EXIT_IGNORED!r})"
 
 _NOTEBOOKS: list[GradedNotebook] = []  # in run order, for the warm kernel
 
@@ -122,7 +133,7 @@ class _ThisPython(KernelSpecManager):
         spec = ipykernel.kernelspec.get_kernel_dict()
         spec["argv"] = spec["argv"] + ["--HistoryManager.enabled=False"] + [
             f"--IPKernelApp.exec_lines=import {m}" for m in self.modules
-        ]
+        ] + [f"--IPKernelApp.exec_lines={line}" for line in (GENUINE_CHECK, NO_EXIT)]
         return KernelSpec(resource_dir=ipykernel.kernelspec.RESOURCES, **spec)
 
 
@@ -194,6 +205,8 @@ def describe_exit(code: int | None) -> str:
         why = {"SIGSEGV": " (a crash in native code)", "SIGXCPU": " (CPU time limit)",
                "SIGKILL": " (killed, often for memory)", "SIGABRT": " (aborted)"}.get(name, "")
         return f"the kernel was killed by {name}{why}"
+    if code == 0:
+        return "the kernel exited with code 0 (exit() or quit()?)"
     return f"the kernel exited with code {code} (os._exit or sys.exit from native code?)"
 
 
@@ -337,6 +350,7 @@ class GradedCell(IPyNbCell):
         meta = self.cell.metadata.get("exercise")
         self.exercise = meta.get("id") if isinstance(meta, dict) else None
         self.role = meta.get("role") if isinstance(meta, dict) else None
+        self.died_before = None  # why the kernel died the first time this cell ran, if it did
 
     def setup(self):
         pass  # nbval marks every cell after a timeout as xfail; we recover instead
@@ -362,6 +376,8 @@ class GradedCell(IPyNbCell):
             record.update(status="crashed", evalue=f"{type(err).__name__}: {err}")
             raise
         finally:
+            if self.died_before:
+                record["died_before"] = self.died_before
             record["seconds"] = round(time.monotonic() - start, 3)
             record["stdout"] = self._stdout()[:STDOUT_KEPT]
             if record["status"] in ("ok", "error") and self.role != "check":
@@ -385,7 +401,19 @@ class GradedCell(IPyNbCell):
         timeout = self.config.option.nbval_cell_timeout
         nb.cell_deadline = time.monotonic() + min(timeout, nb.remaining()) + OUTPUT_WAIT + 2
         nb.messages = 0
-        super().runtest()
+        try:
+            super().runtest()
+        except KernelDied as err:
+            if nb.remaining() <= 0:
+                raise
+            # The kernel may have died of an earlier cell (``exit()`` stops it a moment after
+            # its reply; a thread can call os._exit later): run this cell once more on a fresh
+            # kernel, and blame it only if it kills that one too.
+            self.died_before = str(err)
+            nb.fresh_kernel(str(err))
+            nb.cell_deadline = time.monotonic() + min(timeout, nb.remaining()) + OUTPUT_WAIT + 2
+            nb.messages = 0
+            super().runtest()
 
     def _classify(self, err: NbCellError) -> dict:
         text = str(err)

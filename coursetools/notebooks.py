@@ -26,6 +26,9 @@ STUB = "### STUB:"
 
 ID_PATTERN = re.compile(r"^(\d\d)\.(\d+)-[a-z0-9][a-z0-9-]*$")
 
+# What a graded kernel prints instead of stopping when a cell calls exit() (grading_plugin).
+EXIT_IGNORED = "exit() was called; the grader ignored it and kept the kernel running"
+
 # Cell metadata that records when or how a cell was run: never part of a committed notebook.
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled")
 

@@ -167,3 +167,18 @@ def test_the_terminal_status_can_read_saved_outputs():
                              str(ROOT / "solutions" / "00_welcome.ipynb")],
                             capture_output=True, text=True, check=True)
     assert result.stdout.count("✓ passed") == 4 and result.stdout.rstrip().endswith("7/7")
+
+
+def test_the_terminal_status_lists_an_exercise_whose_check_cell_was_deleted(tmp_path):
+    nb = nbformat.read(ROOT / "exercises" / "00_welcome.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if (c.metadata.get("exercise") or {}).get("role") != "check"
+                or c.metadata["exercise"]["id"] != "00.2-predict"]
+    nbformat.write(nb, tmp_path / "mine.ipynb")
+    (tmp_path / "broken.ipynb").write_text('{"cells": [')
+    result = subprocess.run([sys.executable, "-m", "nnlib.checking", str(tmp_path / "broken.ipynb"),
+                             str(tmp_path / "mine.ipynb")], capture_output=True, text=True)
+    assert result.returncode == 2 and "cannot read" in result.stderr  # and the next one is read
+    assert "… 00.2-predict: its check cell is missing" in result.stdout
+    assert result.stdout.count("… not attempted") == 4
+    assert result.stdout.rstrip().endswith("0/7")  # the points come from the registered checks
+    assert "WARNING" not in result.stderr  # the kernel's own log lines are not shown

@@ -24,6 +24,7 @@ from coursetools.grade import (
     grade,
     load_assignment,
     parse_submission,
+    suspicious,
 )
 from coursetools.notebooks import exercise_of
 
@@ -115,6 +116,13 @@ def shadowing_check(nb):
     return nb
 
 
+def patching_check(nb):
+    """The most natural cheat: replace nnlib.checking.check, which check cells import."""
+    nb.cells.insert(2, nbformat.v4.new_code_cell(
+        'import nnlib.checking as nc\nnc.check = lambda *args: print("✓ fine")', id="patch"))
+    return nb
+
+
 HARD_CODED = '''def standardize(X):
     return np.array([[-1.069045, -1.069045], [-0.534522, -0.534522],
                      [0.0, 1.603567], [1.603567, 0.0]])'''
@@ -158,6 +166,12 @@ CLASS = {
     "hard-coded": (with_reference(e4=HARD_CODED), 5, "ok", [],
                    ["passed the visible check but failed a hidden test"]),
     "shadows-check": (shadowing_check(submission()), 0, "ok", ["redefines check"], []),
+    "patches-check": (patching_check(submission()), 0, "ok",
+                      ["imports the checking module itself", "changes nnlib at run time"],
+                      ["… 00.1-column-means: not attempted yet"]),
+    # kills the grader's worker process (the kernel's parent) in the third answer cell
+    "kills-the-grader": (with_reference(e3="import os, signal\nos.kill(os.getppid(), 9)"), 4,
+                         "error", ["worker was killed by SIGKILL"], []),
     "nbval-markers": (with_nbval_markers(with_reference()), 7, "ok", ["NBVAL marker"], []),
     "corrupt-json": (b'{"cells": [', 0, "unreadable", ["not valid JSON"], []),
     "no-cells": (b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}', 0, "unreadable",
@@ -182,9 +196,10 @@ def graded(tmp_path_factory):
         nbformat.writes(submission()))
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*.ipynb")}
     out = base / "out"
-    subs = grade(folder, out, assignment=str(EXERCISES), limits=LIMITS, progress=lambda *a: None)
+    progress = []
+    subs = grade(folder, out, assignment=str(EXERCISES), limits=LIMITS, progress=progress.append)
     rows = {r["student"]: r for r in json.loads((out / "scores.json").read_text())["submissions"]}
-    return {"subs": subs, "rows": rows, "out": out, "before": before}
+    return {"subs": subs, "rows": rows, "out": out, "before": before, "progress": progress}
 
 
 @pytest.mark.parametrize("student", list(CLASS))
@@ -219,6 +234,14 @@ def test_points_per_exercise_add_up_and_every_student_has_one_row(graded):
 def test_a_crash_or_hang_does_not_stop_the_later_exercises(graded):
     for student in ("os-exit", "segfault"):  # the first exercise kills the kernel
         assert graded["rows"][student]["points"][IDS[-1]] == 2
+
+
+def test_progress_reports_each_graded_student_once(graded):
+    # the worker killed by "kills-the-grader" had students queued after it: they are graded
+    # again by another worker, and reported once
+    graded_lines = sorted(m.strip() for m in graded["progress"] if m.startswith("  graded "))
+    readable = [s for s, (content, *_rest) in CLASS.items() if not isinstance(content, bytes)]
+    assert graded_lines == sorted(f"graded {s}" for s in [*readable, "dave"])
 
 
 def test_submitted_files_are_never_modified(graded):
@@ -292,6 +315,51 @@ def test_a_dead_kernel_is_noticed_in_well_under_the_cell_timeout(tmp_path):
     [crash] = [r for r in sub.records if r.get("status") == "crashed"]
     assert crash["exercise"] == IDS[0] and crash["seconds"] < 3, crash
     assert (sub.status, sum(sub.scores.values())) == ("crashed", 5)
+
+
+def test_exit_in_a_cell_is_ignored_and_noted(tmp_path):
+    # exit() would stop the kernel about 0.1 s later, in the middle of the next cell
+    nb = with_reference(e2="import time\ntime.sleep(0.5)\n\n" + solution_answers()[IDS[1]])
+    nb.cells.insert(cell_index(nb, IDS[1], "answer"), nbformat.v4.new_code_cell("exit()", id="q"))
+    sub = grade_one(tmp_path, nb, Limits(cell_timeout=10, wall=60, memory_mb=1500, jobs=1))
+    assert (sum(sub.scores.values()), sub.status) == (7, "ok"), (sub.notes, sub.feedback)
+    assert [n for n in sub.notes if "called exit()" in n], sub.notes
+
+
+def test_a_cell_during_which_the_kernel_dies_of_an_earlier_cell_runs_again(tmp_path):
+    # a thread started by a cell interrupted after 4 s kills the kernel 1 s later, while the
+    # (innocent) answer to 00.2 sleeps: that answer runs again on a fresh kernel, and is graded
+    nb = with_reference(e2="import time\ntime.sleep(3)\n\n" + solution_answers()[IDS[1]])
+    nb.cells.insert(cell_index(nb, IDS[1], "answer"), nbformat.v4.new_code_cell(
+        "import os, threading, time\n"
+        "threading.Thread(target=lambda: (time.sleep(5), os._exit(3)), daemon=True).start()\n"
+        "while True:\n    pass", id="bomb"))
+    sub = grade_one(tmp_path, nb, Limits(cell_timeout=4, wall=60, memory_mb=1500, jobs=1))
+    assert sum(sub.scores.values()) == 7, (sub.notes, sub.feedback)
+    assert sub.status == "timeout"  # the loop; the kernel's death is in the notes
+    assert any("exited with code 3" in n and "ran again on a fresh kernel" in n
+               for n in sub.notes), sub.notes
+
+
+@pytest.mark.parametrize("source, flags", [
+    ("import numpy as np\nfrom nnlib.checking import check, summary", []),
+    ("def relu(z):\n    out = z.copy()\n    out[out < 0] = 0\n    return out", []),
+    ("from nnlib import sigmoid\nimport nnlib\nnet = nnlib.Sequential([])", []),
+    ("import nnlib.checking as nc\nnc.check = print",
+     ["imports the checking module itself", "changes nnlib at run time"]),
+    ("from nnlib import checking\nsetattr(checking, 'fail', print)",
+     ["imports the checking module itself", "changes nnlib at run time"]),
+    ("from nnlib.checking import check, expect_close", ["imports the checking module itself"]),
+    ("import nnlib.checks.lesson03 as L\nL.call = print",
+     ["imports the checking module itself", "changes nnlib at run time"]),
+    ("check = print", ["redefines check"]),
+    ("from numpy import linalg as la\nla.norm = abs", ["replaces a NumPy function"]),
+    ("np.exp = abs", ["replaces a NumPy function"]),
+    ("import sys\nsys.modules['nnlib'] = None", ["tampers with imports"]),
+    ("def broken(x)\n    np.exp = abs", ["replaces a NumPy function"]),  # no syntax tree
+])
+def test_suspicious_code_is_flagged_through_aliases(source, flags):
+    assert suspicious(source) == flags
 
 
 def alive(pid):
