@@ -13,8 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# root_dir: without it, JupyterLab would serve only the folder of the file it opens (lessons/),
+# and a student could not reach exercises/. LAB_ARGS: extra options (the browser test sets a port).
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lessons/00_welcome.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) lessons/00_welcome.ipynb
 
 test: $(STAMP)
 	$(BIN)/ruff check .

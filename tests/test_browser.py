@@ -8,6 +8,7 @@ unless NNCOURSE_REQUIRE_BROWSER=1 (set by .ci/run), where it fails instead.
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -194,3 +195,45 @@ def test_check_cells_are_read_only_in_jupyterlab(lab, browser):
     )
     assert "# my note " in after_j
     page.close()
+
+
+def test_make_lab_opens_the_welcome_lesson_with_the_whole_course_in_reach(browser, tmp_path):
+    """README command 1, as a student runs it (only the port, token and a private Jupyter
+    configuration are added), using this environment instead of installing a new one."""
+    port = free_port()
+    runtime = tmp_path / "runtime"
+    extra = (f"--no-browser --port={port} --ServerApp.ip=127.0.0.1 "
+             f"--IdentityProvider.token={TOKEN} --LabApp.news_url= "
+             f"--LabApp.expose_app_in_browser=True --LabApp.workspaces_dir={tmp_path / 'ws'}")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               JUPYTER_RUNTIME_DIR=str(runtime))
+    log = open(tmp_path / "lab.log", "wb")
+    server = subprocess.Popen(
+        ["make", "-s", "lab", f"BIN={Path(sys.executable).parent}", "STAMP=",
+         f"LAB_ARGS={extra}"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        # the page `make lab` opens in the student's browser, as Jupyter writes it for them
+        deadline = time.monotonic() + 60
+        while not list(runtime.glob("jpserver-file-to-run-*-open.html")):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("make lab did not start:\n" + (tmp_path / "lab.log").read_text())
+            time.sleep(0.5)
+        [opener] = runtime.glob("jpserver-file-to-run-*-open.html")
+        url = re.search(r'url=([^"]+)"', opener.read_text()).group(1).replace("&amp;", "&")
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-Notebook .jp-MarkdownCell", timeout=90_000)
+        path = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path")
+        assert path == "lessons/00_welcome.ipynb"
+        first = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets[0]"
+                              ".model.sharedModel.getSource()")
+        assert first.startswith("# ") and "Welcome" in first.splitlines()[0], first[:200]
+        top = page.evaluate("async () => (await window.jupyterapp.serviceManager.contents"
+                            ".get('')).content.map(item => item.name)")
+        assert {"lessons", "exercises", "solutions"} <= set(top), top
+        page.close()
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=20)
+        log.close()
