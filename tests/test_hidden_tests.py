@@ -1,0 +1,243 @@
+"""Hidden tests in solutions/: they pass on the reference answers and catch a memorised answer.
+
+A check cell in solutions/ may end with instructor-only tests between ``### BEGIN HIDDEN TESTS``
+and ``### END HIDDEN TESTS``; the build strips them from exercises/ and the grader puts them back.
+The visible checks (nnlib/checks) are public, so a student could answer with a table of the
+visible cases. The hidden tests call the answer on inputs the visible check never uses.
+
+Here every solutions notebook runs in-process (``exec`` of its code cells, no kernel), and
+
+* every check cell with hidden tests, run whole, passes on the reference answer;
+* correct answers written differently (loops, lists, ints, booleans) pass the hidden tests too,
+  as they pass the visible check;
+* a *memorised* answer passes the visible check but fails the hidden tests, for every such
+  exercise whose answer is a function. The memorised answer is a lookup table: it replays what
+  the reference returned for exactly the calls the visible check makes, and answers any other
+  call with the first of those results (right for a visible case, wrong for an unseen one).
+"""
+
+import ast
+import contextlib
+import copy
+import functools
+import io
+import math
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coursetools.build import analyse, find_blocks, strip_hidden_tests
+from coursetools.notebooks import read_notebook
+from nnlib.checking import CheckFailed
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb"))
+WITH_HIDDEN_TESTS = ["00", "01", "02", "03", "04"]  # lessons whose solutions must have some
+
+
+def hidden_block(source):
+    """The hidden-test lines of a check cell (markers excluded), or "" when it has none."""
+    lines = source.splitlines()
+    blocks, _ = find_blocks(source)
+    return "\n".join("\n".join(lines[begin + 1:end]) for kind, begin, end in blocks
+                     if kind == "hidden")
+
+
+def hidden_exercises():
+    """(notebook, exercise) for every exercise whose check cell holds hidden tests."""
+    found = []
+    for path in NOTEBOOKS:
+        nb = read_notebook(path)
+        for ex in analyse(nb, path.name, registry=False).exercises.values():
+            if hidden_block(nb.cells[ex.check_cells[0]].source).strip():
+                found.append(pytest.param(path, ex, id=ex.id))
+    return found
+
+
+HIDDEN = hidden_exercises()
+
+
+def run_cells_before(nb, stop):
+    """A namespace in which the code cells above cell ``stop`` have run, top to bottom."""
+    namespace = {"__name__": "__notebook__"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for i, cell in enumerate(nb.cells[:stop]):
+            if cell.cell_type == "code":
+                exec(compile(cell.source, f"<cell {i + 1}>", "exec"), namespace)
+    return namespace
+
+
+def run(source, namespace):
+    """Run a check cell's source; returns what it printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, "<check cell>", "exec"), namespace)
+    return out.getvalue()
+
+
+def answer_functions(nb, ex):
+    """Names of the functions the exercise's answer cells define."""
+    return [node.name for i in ex.answer_cells
+            for node in ast.parse(nb.cells[i].source).body if isinstance(node, ast.FunctionDef)]
+
+
+# --------------------------------------------------------------------------- a memorised answer
+def call_key(args, kwargs):
+    """A key for the arguments of one call (None when they cannot be pickled)."""
+    try:
+        return pickle.dumps((args, sorted(kwargs.items())))
+    except Exception:  # e.g. a function defined in a notebook cell
+        return None
+
+
+def recording(fn, table):
+    """``fn``, noting the result of every call in ``table``."""
+
+    @functools.wraps(fn)
+    def recorder(*args, **kwargs):
+        key = call_key(args, kwargs)
+        result = fn(*args, **kwargs)
+        if key is not None:
+            table.setdefault(key, copy.deepcopy(result))
+        return result
+
+    return recorder
+
+
+def memorised(table, name):
+    """An answer that only knows the calls in ``table``; any other call gets the first result."""
+    first = next(iter(table.values()))
+
+    def lookup(*args, **kwargs):
+        return copy.deepcopy(table.get(call_key(args, kwargs), first))
+
+    lookup.__name__ = name
+    return lookup
+
+
+# --------------------------------------------------------------------------- the tests
+def test_the_solutions_of_lessons_00_to_04_have_hidden_tests():
+    lessons = {param.values[0].name[:2] for param in HIDDEN}
+    assert set(WITH_HIDDEN_TESTS) <= lessons
+
+
+@pytest.mark.parametrize("path, ex", HIDDEN)
+def test_hidden_tests_use_underscore_names_and_assert_with_a_message(path, ex):
+    """Hidden tests must not overwrite the student's names, and a failure must say something."""
+    tree = ast.parse(hidden_block(read_notebook(path).cells[ex.check_cells[0]].source))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            names = [node.name]
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            names = [alias.asname or alias.name for alias in node.names]
+        else:
+            names = [n.id for n in ast.walk(node)
+                     if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+        assert all(name.startswith("_") for name in names), f"{ex.id}: {names}"
+    asserts = [n for n in ast.walk(tree) if isinstance(n, ast.Assert)]
+    assert asserts and all(n.msg is not None for n in asserts), ex.id
+
+
+@pytest.mark.parametrize("path, ex", HIDDEN)
+def test_the_reference_answer_passes_the_visible_check_and_the_hidden_tests(path, ex):
+    nb = read_notebook(path)
+    namespace = run_cells_before(nb, ex.check_cells[0])
+    printed = run(nb.cells[ex.check_cells[0]].source, namespace)
+    assert f"✓ {ex.id} (" in printed
+
+
+MEMORISABLE = [param for param in HIDDEN
+               if answer_functions(read_notebook(param.values[0]), param.values[1])]
+
+
+@pytest.mark.parametrize("path, ex", MEMORISABLE)
+def test_a_memorised_answer_passes_the_visible_check_but_fails_the_hidden_tests(path, ex):
+    nb = read_notebook(path)
+    source = nb.cells[ex.check_cells[0]].source
+    namespace = run_cells_before(nb, ex.check_cells[0])
+    names = answer_functions(nb, ex)
+    tables = {name: {} for name in names}
+    for name in names:  # learn the visible cases from the reference answer
+        namespace[name] = recording(namespace[name], tables[name])
+    run(strip_hidden_tests(source), namespace)
+    for name in names:
+        if tables[name]:  # a helper the check never calls keeps its reference code
+            namespace[name] = memorised(tables[name], name)
+
+    assert f"✓ {ex.id} (" in run(strip_hidden_tests(source), namespace)
+    with pytest.raises(AssertionError) as info:
+        run(source, namespace)
+    assert not isinstance(info.value, CheckFailed), f"the visible check failed: {info.value}"
+    assert str(info.value), "a hidden test failed without a message"
+
+
+# --------------------------------------------------------------------------- other correct forms
+def _perceptron_train_while(X, y, lr=1.0, max_epochs=100):
+    w, b, epochs, done = np.zeros(X.shape[1]), 0.0, 0, False
+    while not done and epochs < max_epochs:
+        done, epochs = True, epochs + 1
+        for x_i, y_i in zip(X, y):
+            error = y_i - int(np.dot(x_i, w) + b >= 0)
+            if error:
+                w, b, done = w + lr * error * x_i, b + lr * error, False
+    return w, b, epochs
+
+
+def _sigmoid_chain_two_passes(x, ws, bs):
+    zs, a = [], x
+    for w, b in zip(ws, bs):
+        zs.append(w * a + b)
+        a = 1 / (1 + math.exp(-zs[-1]))
+    return a, math.prod(w * math.exp(-z) / (1 + math.exp(-z)) ** 2 for w, z in zip(ws, zs))
+
+
+def _collapse_loops(W1, b1, W2, b2):
+    W = [[sum(W1[i, k] * W2[k, j] for k in range(W2.shape[0])) for j in range(W2.shape[1])]
+         for i in range(W1.shape[0])]
+    return [np.array(W), b2 + sum(b1[k] * W2[k] for k in range(len(b1)))]
+
+
+OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unlike the solution
+    "00.4-standardize": {"standardize": lambda X: (X - X.mean(0)) / np.sqrt(X.var(0))},
+    "01.2-perceptron-output": {"perceptron_output": lambda X, w, b: (X @ w + b >= 0) * 1},
+    "01.4-truth-table": {"truth_table": lambda fn, n_inputs=2: [
+        [*bits, int(np.ravel(fn(np.array([bits])))[0])]
+        for bits in ([k >> j & 1 for j in reversed(range(n_inputs))] for k in range(2**n_inputs))]},
+    "01.5-update": {"perceptron_update": lambda w, b, x, y, lr=1.0: (
+        (w, b) if y == int(x @ w + b >= 0) else (w + lr * (2 * y - 1) * x, b + lr * (2 * y - 1)))},
+    "01.6-train": {"perceptron_train": _perceptron_train_while},
+    "02.1-step-network": {"step_network": lambda X, W1, b1, W2, b2: (
+        ((X @ W1 + b1 >= 0) @ W2 + b2 >= 0).astype(int))},
+    "03.1-sigmoid": {"sigmoid": lambda z: np.exp(-np.logaddexp(0, -z))},
+    "03.2-derivatives": {"sigmoid_prime": lambda z: np.exp(-z - 2 * np.logaddexp(0, -z)),
+                         "tanh_prime": lambda z: 1 - np.tanh(z) * np.tanh(z)},
+    "03.3-relu": {"relu": lambda z: z * (z > 0), "relu_prime": lambda z: z > 0},
+    "03.4-leaky-relu": {"leaky_relu": lambda z, alpha=0.01: np.maximum(alpha * z, z),
+                        "leaky_relu_prime": lambda z, alpha=0.01: 1.0 - (1 - alpha) * (z <= 0)},
+    "03.5-numerical-derivative": {"numerical_derivative": lambda f, z, h=1e-5: np.vectorize(
+        lambda v: (f(v + h) - f(v - h)) / (2 * h))(z)},
+    "03.6-collapse": {"collapse": _collapse_loops},
+    "03.7-sigmoid-chain": {"sigmoid_chain": _sigmoid_chain_two_passes},
+    "04.1-dense-forward": {"dense_forward": lambda X, W, b: np.einsum("mi,io->mo", X, W) + b},
+    "04.2-mlp-forward": {"mlp_forward": lambda X, params: functools.reduce(
+        lambda A, layer: 1 / (1 + np.exp(-(A @ layer[0] + layer[1]))), params, X)},
+    "04.3-count-parameters": {  # a float count is accepted too
+        "count_parameters": lambda s: float(np.dot(s[:-1], s[1:]) + sum(s[1:]))},
+    "04.4-shapes": {"forward_shapes": lambda sizes, m: {"X": [m, sizes[0]], **{
+        f"{name}{k}": shape for k in range(1, len(sizes)) for name, shape in
+        [("W", [sizes[k - 1], sizes[k]]), ("b", [sizes[k]]), ("Z", [m, sizes[k]]),
+         ("A", [m, sizes[k]])]}}},
+    "04.5-predict": {"predict": lambda A: [max(range(len(row)), key=row.__getitem__) for row in A]},
+}
+
+
+@pytest.mark.parametrize("path, ex", HIDDEN)
+def test_hidden_tests_accept_a_correct_answer_written_differently(path, ex):
+    if ex.id not in OTHER_FORMS:
+        pytest.skip(f"{ex.id} has no other form listed here")
+    nb = read_notebook(path)
+    namespace = run_cells_before(nb, ex.check_cells[0])
+    namespace.update(OTHER_FORMS[ex.id])
+    assert f"✓ {ex.id} (" in run(nb.cells[ex.check_cells[0]].source, namespace)
