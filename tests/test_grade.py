@@ -126,10 +126,12 @@ def patching_check(nb):
 HARD_CODED = '''def standardize(X):
     return np.array([[-1.069045, -1.069045], [-0.534522, -0.534522],
                      [0.0, 1.603567], [1.603567, 0.0]])'''
+# 800 MB a step: the second step passes the 1500 MB limit within a fraction of a second (steps of
+# 80 MB take over 2 s to fill 1.3 GB on this machine, racing the 2 s cell timeout)
 MEMORY_BOMB = '''def standardize(X):
     hog = []
     while True:
-        hog.append(np.ones(10**7))'''
+        hog.append(np.ones(10**8))'''
 IGNORES_SIGINT = '''import signal
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 Z_shape = (64, 16)
