@@ -258,3 +258,18 @@ def test_exercise_notebook_keeps_markdown_and_plain_code_cells_untouched():
     out = exercise_notebook(nb)
     assert out.cells[0].source == "# Title" and out.cells[1].source == "import numpy as np"
     assert nb.cells[2].source == ANSWER  # the source notebook is not modified
+
+
+def test_the_tooling_skips_the_slow_iri_checker_and_still_validates_notebooks():
+    """coursetools keeps jsonschema from building Lark parsers (3-4 s per process here)."""
+    code = ("import sys, coursetools, nbformat\n"
+            "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+            "nbformat.validate(nb)\n"
+            "nb.cells[0]['cell_type'] = 'nonsense'\n"
+            "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n"
+            "    print('invalid notebook rejected')\n"
+            "print('lark loaded' if 'lark' in sys.modules else 'lark not loaded')\n")
+    notebook = ROOT / "solutions" / "00_welcome.ipynb"
+    result = subprocess.run([sys.executable, "-c", code, str(notebook)],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.split("\n")[:2] == ["invalid notebook rejected", "lark not loaded"]
