@@ -106,8 +106,9 @@ def run_all_cells(page, base, path):
         timeout=90_000,
     )
     # Run the cells one by one, as a student pressing Shift+Enter does: "Run All" stops at the
-    # first failing check, and we want to see every check's feedback.
-    n_cells = page.locator(".jp-Notebook .jp-Cell").count()
+    # first failing check, and we want to see every check's feedback. Cells are counted in the
+    # notebook's model, not in the page: JupyterLab renders only the cells near the viewport.
+    n_cells = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.length")
     for i in range(n_cells):
         page.evaluate(
             "async i => { const w = window.jupyterapp.shell.currentWidget;"
@@ -115,26 +116,28 @@ def run_all_cells(page, base, path):
             " await window.jupyterapp.commands.execute('notebook:run-cell'); }",
             i,
         )
-    n_code = page.locator(".jp-Notebook .jp-CodeCell").count()
-    # every code cell shows an execution count like [3]: and the kernel is idle again
+    # every code cell has an execution count and the kernel is idle again
     page.wait_for_function(
-        "n => { const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
-        " const done = prompts.filter(p => /\\[\\d+\\]/.test(p.textContent)).length;"
-        " const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
-        " return done === n && k.status === 'idle'; }",
-        arg=n_code, timeout=120_000,
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const code = w.content.widgets.filter(c => c.model.type === 'code');"
+        " return code.length > 0 && code.every(c => c.model.executionCount !== null)"
+        " && w.sessionContext.session.kernel.status === 'idle'; }",
+        timeout=120_000,
     )
 
 
 def check_outputs(page):
-    cells = page.locator(".jp-Notebook .jp-CodeCell")
-    texts = []
-    for i in range(cells.count()):
-        cell = cells.nth(i)
-        source = cell.locator(".jp-InputArea-editor").inner_text()
-        if "check(" in source and "summary(" not in source:
-            texts.append(cell.locator(".jp-OutputArea").inner_text())
-    return texts
+    """The text each check cell shows under it, as JupyterLab renders it from the outputs."""
+    return page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets"
+        ".filter(c => c.model.type === 'code')"
+        ".filter(c => { const s = c.model.sharedModel.getSource();"
+        "               return s.includes('check(') && !s.includes('summary('); })"
+        ".map(c => c.model.outputs.toJSON().map(o =>"
+        "   o.output_type === 'stream' ? [].concat(o.text).join('')"
+        "   : o.output_type === 'error' ? o.traceback.join('\\n')"
+        "   : (o.data && o.data['text/plain']) || '').join(''))"
+    )
 
 
 def test_unfilled_exercises_show_one_line_not_attempted_feedback(lab, browser):
