@@ -1,6 +1,5 @@
 """Sequential and mlp: forward/backward, gradients, parameter counts, repr, predictions."""
 
-import time
 
 import numpy as np
 import pytest
@@ -41,16 +40,14 @@ def test_backward_returns_input_gradient():
     assert gradcheck.relative_error(dX, gradcheck.numerical_gradient(L, X)) < 1e-7
 
 
-def test_xor_2_4_1_sigmoid_network_reaches_100_percent_in_well_under_a_second():
+def test_xor_2_4_1_sigmoid_network_reaches_100_percent_from_a_seed():
+    # how long it takes is measured by benchmarks/bench_xor.py, not asserted here
     X, y = truth_table("XOR")
-    start = time.perf_counter()
     model = mlp([2, 4, 1], activation="sigmoid", output="sigmoid", rng=0)
     history = fit(model, BinaryCrossEntropy(), SGD(lr=1.0, momentum=0.9), X, y, epochs=500,
                   batch_size=4, rng=0, progress=False)
-    elapsed = time.perf_counter() - start
     np.testing.assert_array_equal(model.predict(X), y)
     assert history["accuracy"][-1] == 1.0
-    assert elapsed < 1.0
 
 
 def test_predict_thresholds_one_sigmoid_output_and_argmaxes_many():
