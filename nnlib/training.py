@@ -151,13 +151,15 @@ def _divergence_advice(value, epoch, step, optimizer, X):
 
 class ProgressBar:
     """One line per epoch: a bar, the loss and accuracy. Updates in place in JupyterLab
-    (through a display handle) and in a terminal (with a carriage return)."""
+    (through a display handle) and in a terminal (with a carriage return); written to a file
+    or a pipe, it prints one line per epoch, so logs stay readable."""
 
     width = 20
 
     def __init__(self, epochs):
         self.epochs = epochs
         self.handle = None
+        self.in_place = getattr(sys.stdout, "isatty", lambda: False)()
         try:
             from IPython import get_ipython
             from IPython.display import display
@@ -182,12 +184,14 @@ class ProgressBar:
         text = self._text(epoch, record)
         if self.handle is not None:
             self.handle.update(text)
-        else:
+        elif self.in_place:
             sys.stdout.write("\r" + str(text))
             sys.stdout.flush()
+        else:
+            print(text, flush=True)
 
     def close(self):
-        if self.handle is None:
+        if self.handle is None and self.in_place:
             sys.stdout.write("\n")
 
 

@@ -1,5 +1,7 @@
 """fit, SGD and momentum, History, callbacks, divergence advice, bad input."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -114,11 +116,21 @@ def test_callbacks_run_every_epoch_and_can_stop_early():
     assert seen == [1, 2, 3] and history.epochs == 3
 
 
-def test_progress_bar_prints_one_line_per_epoch_in_a_terminal(capsys):
+def test_progress_bar_updates_one_line_in_place_in_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     X, y = make_moons(40, rng=0)
     fit(mlp([2, 4, 2], rng=0), SoftmaxCrossEntropy(), SGD(), X, y, epochs=2, progress=True)
     out = capsys.readouterr().out
-    assert "epoch 2/2 [####################]" in out and "loss" in out and out.endswith("\n")
+    assert out.count("\r") == 2 and out.count("\n") == 1 and out.endswith("\n")
+    assert "epoch 2/2 [####################]" in out and "loss" in out
+
+
+def test_progress_bar_prints_one_line_per_epoch_into_a_log(capsys):
+    X, y = make_moons(40, rng=0)
+    fit(mlp([2, 4, 2], rng=0), SoftmaxCrossEntropy(), SGD(), X, y, epochs=2, progress=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert "\r" not in "".join(lines) and len(lines) == 2
+    assert lines[0].startswith("epoch 1/2 [##########") and lines[1].startswith("epoch 2/2 [####")
 
 
 def test_progress_text_formats_accuracy_as_percent():
