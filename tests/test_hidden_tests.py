@@ -21,6 +21,7 @@ import contextlib
 import copy
 import functools
 import io
+import itertools
 import math
 import pickle
 from pathlib import Path
@@ -34,7 +35,7 @@ from nnlib.checking import CheckFailed
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb"))
-WITH_HIDDEN_TESTS = ["00", "01", "02", "03", "04"]  # lessons whose solutions must have some
+WITH_HIDDEN_TESTS = ["00", "01", "02", "03", "04", "05"]  # lessons whose solutions must have some
 
 
 def hidden_block(source):
@@ -118,7 +119,7 @@ def memorised(table, name):
 
 
 # --------------------------------------------------------------------------- the tests
-def test_the_solutions_of_lessons_00_to_04_have_hidden_tests():
+def test_the_solutions_of_lessons_00_to_05_have_hidden_tests():
     lessons = {param.values[0].name[:2] for param in HIDDEN}
     assert set(WITH_HIDDEN_TESTS) <= lessons
 
@@ -199,6 +200,12 @@ def _collapse_loops(W1, b1, W2, b2):
     return [np.array(W), b2 + sum(b1[k] * W2[k] for k in range(len(b1)))]
 
 
+def _numerical_gradient_basis(f, w, h=1e-5):
+    w = np.asarray(w, dtype=float)
+    steps = h * np.eye(w.size).reshape((w.size,) + w.shape)  # h e_j, one per entry of w
+    return np.array([(f(w + e) - f(w - e)) / (2 * h) for e in steps]).reshape(w.shape)
+
+
 OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unlike the solution
     "00.4-standardize": {"standardize": lambda X: (X - X.mean(0)) / np.sqrt(X.var(0))},
     "01.2-perceptron-output": {"perceptron_output": lambda X, w, b: (X @ w + b >= 0) * 1},
@@ -230,6 +237,16 @@ OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unli
         [("W", [sizes[k - 1], sizes[k]]), ("b", [sizes[k]]), ("Z", [m, sizes[k]]),
          ("A", [m, sizes[k]])]}}},
     "04.5-predict": {"predict": lambda A: [max(range(len(row)), key=row.__getitem__) for row in A]},
+    "05.1-mse": {"mse": lambda y_hat, y: np.linalg.norm(y_hat - y) ** 2 / len(y)},
+    "05.2-loss-curve": {  # the expanded square: a parabola in w
+        "loss_curve": lambda ws, x, y: np.mean(x * x) * ws**2 - 2 * np.mean(x * y) * ws
+        + np.mean(y * y)},
+    "05.3-gradient-descent": {"gradient_descent": lambda grad, w0, lr, steps: np.array(list(
+        itertools.accumulate(range(steps), lambda w, _: w - lr * grad(w),
+                             initial=np.array(w0, dtype=float))))},
+    "05.5-numerical-gradient": {"numerical_gradient": _numerical_gradient_basis},
+    "05.6-line-gradient": {"line_gradient": lambda w, b, x, y: tuple(
+        2 * np.stack([x, np.ones_like(x)]) @ (w * x + b - y) / len(x))},
 }
 
 

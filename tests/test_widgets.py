@@ -93,3 +93,78 @@ def test_explorers_redraw_when_a_control_moves(make):
     first.value = first.min
     assert len(plt.get_fignums()) == 2  # and again when the first slider moved
     assert plt.gcf().axes[0].get_title() != plt.figure(1).axes[0].get_title()
+
+
+# --------------------------------------------------------------------------- lesson 05
+def test_gradient_descent_with_a_small_learning_rate_is_too_slow_and_labelled():
+    fig = widgets.draw_gradient_descent(lr=0.01, w0=-1.0, steps=20)
+    ax, ax_loss = fig.axes
+    assert ax.get_title().startswith("lr = 0.01: too slow: ")
+    assert ax.get_title().endswith("% of the way in 20 steps")
+    assert ax.get_xlabel() == "weight w" and ax.get_ylabel() == "loss L(w)"
+    assert ax_loss.get_xlabel() == "step t" and ax_loss.get_ylabel() == "loss L(w_t), log scale"
+    assert ax_loss.get_yscale() == "log"
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels == ["loss L(w)", "steps of gradient descent (20)", "start w0", "minimum w*"]
+    assert ax_loss.get_legend_handles_labels()[1] == ["L(w_t)", "lowest loss L(w*)"]
+
+
+def test_gradient_descent_threshold_is_two_over_the_curvature():
+    info = widgets.describe_gradient_descent(lr=0.1, w0=-1.0, steps=20)
+    threshold = 2 / info["curvature"]  # 0.718 for the default data
+    below = widgets.describe_gradient_descent(0.9 * threshold, -1.0, 50)["verdict"]
+    assert below == "converged in 21 steps, zigzagging"  # factor -0.8: 0.8^21 < 1 % < 0.8^20
+    near = widgets.describe_gradient_descent(0.99 * threshold, -1.0, 50)["verdict"]
+    assert near.startswith("too slow: ") and near.endswith(", zigzagging")
+    exactly = widgets.describe_gradient_descent(threshold, -1.0, 20)["verdict"]
+    assert exactly == "bounces between two points for ever"
+    above = widgets.describe_gradient_descent(1.03 * threshold, -1.0, 20)["verdict"]
+    assert above.startswith("diverged: ")
+    assert widgets.describe_gradient_descent(0.5 / info["curvature"], -1.0, 20)["verdict"] == \
+        "converged in 7 steps"  # factor 1 - lr L'' = 0.5: 0.5^7 < 1 % < 0.5^6
+    assert widgets.describe_gradient_descent(1.001 / info["curvature"], -1.0, 20)["verdict"] == \
+        "converged in 1 step"  # factor -0.001: one step, no visible zigzag
+    assert widgets.describe_gradient_descent(0.3, info["w_star"], 5)["verdict"] == \
+        "started at the minimum"
+
+
+def test_gradient_descent_step_matches_the_formula_and_finds_the_least_squares_w():
+    x, y = widgets._spring_data()
+    path = widgets.gradient_descent_1d(lr=0.2, w0=0.0, steps=200, x=x, y=y)
+    assert path[1] == pytest.approx(0.2 * 2 * (x * y).mean())  # w1 = w0 - lr dL/dw at w0 = 0
+    assert path[-1] == pytest.approx((x * y).sum() / (x * x).sum())
+
+
+def test_diverging_gradient_descent_stops_before_overflow_and_says_so():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow, no inf or NaN on the way
+        fig = widgets.draw_gradient_descent(lr=1.0, w0=-1.0, steps=50)
+    title = fig.axes[0].get_title()
+    assert title.startswith("lr = 1.00: diverged: w = ") and title.endswith(" steps")
+    path = widgets.describe_gradient_descent(1.0, -1.0, 50)["path"]
+    assert len(path) < 51 and abs(path[-1]) > 1e6 and abs(path[-2]) <= 1e6
+    assert "multiplies w - w* by 1 - lr L'' = -1.79" in fig.axes[1].get_title()
+
+
+def test_gradient_descent_explorer_takes_the_lessons_data():
+    import numpy as np
+
+    x = np.array([1.0, 2.0])
+    y = 2 * x  # w* = 2 and L'' = 2 mean(x^2) = 5: lr 0.2 lands on w* in one step
+    box = widgets.gradient_descent_explorer(x, y, lr=0.2, w0=0.0, steps=3)
+    assert plt.gcf().axes[0].get_title() == "lr = 0.20: converged in 1 step"
+    steps = box.children[0].children[2]
+    steps.value = 1
+    assert plt.gcf().axes[0].get_legend_handles_labels()[1][1] == "steps of gradient descent (1)"
+
+
+def test_gradient_descent_explorer_redraws_when_the_learning_rate_moves():
+    box = widgets.gradient_descent_explorer()
+    lr = box.children[0].children[0]
+    assert len(plt.get_fignums()) == 1
+    assert plt.gcf().axes[0].get_title() == "lr = 0.10: converged in 15 steps"
+    lr.value = 0.9
+    assert len(plt.get_fignums()) == 2
+    assert plt.gcf().axes[0].get_title().startswith("lr = 0.90: diverged: ")

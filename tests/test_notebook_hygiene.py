@@ -1,0 +1,86 @@
+"""Every committed notebook is clean in git: the rules of COURSE.md, checked on the real files.
+
+Lessons and solutions are committed executed, in order, without errors; exercises without any
+output. Every notebook runs on the ``python3`` kernel, has readable, unique, stable cell ids
+(nbformat 4.5) and carries nothing that records when or how a cell was last run. Each lesson
+has its exercises and solutions, and the README links it.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from coursetools.notebooks import VOLATILE_CELL_METADATA
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+ALL = LESSONS + EXERCISES + SOLUTIONS
+READABLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # "mse-intro", not "3f2a9c1e-..." (random)
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def name(path):
+    return f"{path.parent.name}/{path.name}"
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def source(cell):
+    return "".join(cell["source"])  # a string, or a list of lines, in the file
+
+
+def test_the_course_has_notebooks_to_check():
+    assert len(LESSONS) >= 6 and len(EXERCISES) >= 6 and len(SOLUTIONS) >= 6
+
+
+@pytest.mark.parametrize("path", ALL, ids=name)
+def test_every_notebook_uses_python3_and_readable_unique_cell_ids(path):
+    nb = load(path)
+    assert (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5), "cell ids need nbformat 4.5"
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    ids = [cell.get("id") for cell in nb["cells"]]
+    assert all(isinstance(i, str) and READABLE_ID.match(i) for i in ids), ids
+    assert len(set(ids)) == len(ids), "cell ids repeat"
+    for cell in nb["cells"]:
+        volatile = set(cell["metadata"]) & set(VOLATILE_CELL_METADATA)
+        assert not volatile, (cell["id"], volatile)
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=name)
+def test_lessons_and_solutions_are_committed_executed_in_order_without_errors(path):
+    cells = code_cells(load(path))
+    counts = [c["execution_count"] for c in cells if source(c).strip()]
+    assert counts == list(range(1, len(counts) + 1)), f"{name(path)} was not run top to bottom"
+    for cell in cells:
+        errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
+        assert not errors, (cell["id"], errors[:1])
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=name)
+def test_every_lesson_shows_at_least_one_figure(path):
+    outputs = [o for c in code_cells(load(path)) for o in c["outputs"]]
+    assert any("image/png" in o.get("data", {}) for o in outputs), f"{name(path)} has no figure"
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=name)
+def test_exercises_are_committed_without_outputs(path):
+    nb = load(path)
+    for cell in code_cells(nb):
+        assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
+    assert "widgets" not in nb["metadata"]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=name)
+def test_every_lesson_has_exercises_solutions_and_a_readme_link(path):
+    assert (ROOT / "exercises" / path.name).exists()
+    assert (ROOT / "solutions" / path.name).exists()
+    assert f"(lessons/{path.name})" in (ROOT / "README.md").read_text(encoding="utf-8")
