@@ -478,19 +478,50 @@ def _run_batch(chunk, work: Path, limits: Limits, n: int, preimport: str):
                 continue
             records[record["notebook"]].append(record)
     if killed:  # the kernels live in their own process groups: stop them too
-        for recs in records.values():
-            for r in recs:
-                if r.get("kernel_pid"):
-                    try:
-                        os.killpg(r["kernel_pid"], signal.SIGKILL)
-                    except (ProcessLookupError, PermissionError):
-                        pass
+        groups = {r["kernel_pid"] for recs in records.values() for r in recs
+                  if r.get("kernel_pid")}
+        for group in groups:
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        _wait_until_stopped(groups)
     code = proc.returncode
     if code is not None and code < 0:
         why = f"was killed by {_signal_name(-code)}"
     else:  # its output is not quoted: it can hold the source of hidden tests
         why = f"failed (exit code {code}; see {out.name} with --keep-work)"
     return records, killed, why
+
+
+def _wait_until_stopped(groups: set[int], timeout: float = 10.0) -> None:
+    """Wait until no process of the process ``groups`` runs any more (zombies count as stopped).
+
+    SIGKILL is delivered asynchronously: a busy kernel can run on for a moment after killpg
+    returns, and the next batch should not start beside it. Reads /proc; elsewhere, returns.
+    """
+    deadline = time.monotonic() + timeout
+    while groups and time.monotonic() < deadline:
+        running = False
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return
+        for entry in entries:
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()  # after "pid (command)"
+            except (OSError, IndexError):
+                continue  # the process ended while we looked
+            state, pgrp = fields[0], int(fields[2])
+            if pgrp in groups and state not in ("Z", "X"):
+                running = True
+                break
+        if not running:
+            return
+        time.sleep(0.02)
 
 
 def _signal_name(number: int) -> str:

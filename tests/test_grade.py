@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -384,6 +385,21 @@ def test_the_watchdog_kills_a_stuck_worker_with_its_kernel_and_the_kernels_child
     kernel = next(r["kernel_pid"] for r in sub.records if r["event"] == "start")
     child = int(next(r["stdout"] for r in sub.records if r.get("cell_id") == "cell2"))
     assert not alive(kernel) and not alive(child)
+
+
+def test_after_a_kill_the_grader_waits_until_the_kernels_group_has_stopped():
+    from coursetools.grade import _wait_until_stopped
+
+    group = subprocess.Popen(["sh", "-c", "sleep 300 & echo $!; sleep 300"], text=True,
+                             stdout=subprocess.PIPE, start_new_session=True)
+    child = int(group.stdout.readline())
+    started = time.monotonic()
+    _wait_until_stopped({group.pid}, timeout=0.3)  # nobody killed it: it gives up, on time
+    assert 0.3 <= time.monotonic() - started < 2 and alive(group.pid) and alive(child)
+    os.killpg(group.pid, signal.SIGKILL)
+    _wait_until_stopped({group.pid})
+    assert not alive(group.pid) and not alive(child)
+    group.wait()
 
 
 def test_kernel_limits_stop_a_cpu_hog_and_a_memory_hog():
