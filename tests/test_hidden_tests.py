@@ -35,7 +35,7 @@ from nnlib.checking import CheckFailed
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb"))
-WITH_HIDDEN_TESTS = ["00", "01", "02", "03", "04", "05"]  # lessons whose solutions must have some
+WITH_HIDDEN_TESTS = ["00", "01", "02", "03", "04", "05", "06"]  # lessons with hidden tests
 
 
 def hidden_block(source):
@@ -119,7 +119,7 @@ def memorised(table, name):
 
 
 # --------------------------------------------------------------------------- the tests
-def test_the_solutions_of_lessons_00_to_05_have_hidden_tests():
+def test_the_solutions_of_lessons_00_to_06_have_hidden_tests():
     lessons = {param.values[0].name[:2] for param in HIDDEN}
     assert set(WITH_HIDDEN_TESTS) <= lessons
 
@@ -206,6 +206,40 @@ def _numerical_gradient_basis(f, w, h=1e-5):
     return np.array([(f(w + e) - f(w - e)) / (2 * h) for e in steps]).reshape(w.shape)
 
 
+def _chain_gradient_deltas(x, w1, b1, w2, b2, y):
+    a = [x]  # a[0] = x, a[1] = a1, a[2] = a2, then the deltas from the output back
+    for w, b in [(w1, b1), (w2, b2)]:
+        a.append(0.5 * (1 + math.tanh((w * a[-1] + b) / 2)))
+    delta = 2 * (a[2] - y) * a[2] * (1 - a[2])
+    delta = delta * w2 * a[1] * (1 - a[1])
+    return a[0] * delta
+
+
+def _linear_backward_loop(dZ, A_prev, W):
+    dW = sum(np.outer(a, dz) for a, dz in zip(A_prev, dZ))  # one outer product per sample
+    return np.array([W @ dz for dz in dZ]), dW, sum(dZ)
+
+
+def _backprop_per_sample(X, Y, W1, b1, W2, b2):
+    grads = [np.zeros_like(p) for p in (W1, b1, W2, b2)]
+    for x, y in zip(X, Y):
+        a1 = 0.5 * (1 + np.tanh((x @ W1 + b1) / 2))
+        a2 = 0.5 * (1 + np.tanh((a1 @ W2 + b2) / 2))
+        delta2 = 2 * (a2 - y) / len(X) * a2 * (1 - a2)
+        delta1 = W2 @ delta2 * a1 * (1 - a1)
+        for g, term in zip(grads, (np.outer(x, delta1), delta1, np.outer(a1, delta2), delta2)):
+            g += term
+    return dict(zip(["W1", "b1", "W2", "b2"], grads))
+
+
+def _relative_error_loop(analytic, numeric):
+    sums = [0.0, 0.0, 0.0]
+    for a, n in zip(np.ravel(analytic), np.ravel(numeric)):
+        sums = [sums[0] + (a - n) ** 2, sums[1] + a * a, sums[2] + n * n]
+    total = math.sqrt(sums[1]) + math.sqrt(sums[2])
+    return math.sqrt(sums[0]) / total if total else 0.0
+
+
 OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unlike the solution
     "00.4-standardize": {"standardize": lambda X: (X - X.mean(0)) / np.sqrt(X.var(0))},
     "01.2-perceptron-output": {"perceptron_output": lambda X, w, b: (X @ w + b >= 0) * 1},
@@ -247,6 +281,15 @@ OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unli
     "05.5-numerical-gradient": {"numerical_gradient": _numerical_gradient_basis},
     "05.6-line-gradient": {"line_gradient": lambda w, b, x, y: tuple(
         2 * np.stack([x, np.ones_like(x)]) @ (w * x + b - y) / len(x))},
+    "06.1-chain-rule": {"neuron_gradient": lambda x, w, b, y: [  # sigma' = 1/4 (1 - tanh^2)
+        x * 0.25 * (1 - math.tanh((w * x + b) / 2) ** 2) * (math.tanh((w * x + b) / 2) - 2 * y + 1),
+        0.25 * (1 - math.tanh((w * x + b) / 2) ** 2) * (math.tanh((w * x + b) / 2) - 2 * y + 1)]},
+    "06.2-chain-of-two": {"chain_gradient": _chain_gradient_deltas},
+    "06.3-linear-backward": {"linear_backward": _linear_backward_loop},
+    "06.4-sigmoid-backward": {"sigmoid_backward": lambda dA, Z: dA * np.exp(-np.abs(Z))
+                              / (1 + np.exp(-np.abs(Z))) ** 2},
+    "06.5-backprop": {"backprop": _backprop_per_sample},
+    "06.6-gradient-check": {"relative_error": _relative_error_loop},
 }
 
 

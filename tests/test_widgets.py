@@ -168,3 +168,103 @@ def test_gradient_descent_explorer_redraws_when_the_learning_rate_moves():
     lr.value = 0.9
     assert len(plt.get_fignums()) == 2
     assert plt.gcf().axes[0].get_title().startswith("lr = 0.90: diverged: ")
+
+
+# --------------------------------------------------------------------------- lesson 06
+def centred_difference_of_the_loss(w1, h=1e-5, **rest):
+    def C(w):
+        return widgets.backprop_chain(w, **rest)["C"]
+
+    return (C(w1 + h) - C(w1 - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("w1, w2, x, y", [(0.8, 1.5, 1.5, 1.0), (-2.0, -3.0, 0.7, 0.0),
+                                          (5.0, 5.0, 2.0, 1.0)])
+def test_backprop_chain_gradients_match_centred_differences(w1, w2, x, y):
+    v = widgets.backprop_chain(w1, w2, x, y)
+    assert v["dC_dw1"] == pytest.approx(centred_difference_of_the_loss(w1, w2=w2, x=x, y=y),
+                                        rel=1e-6, abs=1e-11)
+    h = 1e-5
+    up, down = widgets.backprop_chain(w1, w2 + h, x, y), widgets.backprop_chain(w1, w2 - h, x, y)
+    assert v["dC_dw2"] == pytest.approx((up["C"] - down["C"]) / (2 * h), rel=1e-6, abs=1e-11)
+    up, down = (widgets.backprop_chain(w1, w2, x, y, b1=-0.2 + s * h) for s in (1, -1))
+    assert v["dC_db1"] == pytest.approx((up["C"] - down["C"]) / (2 * h), rel=1e-6, abs=1e-11)
+
+
+def test_backprop_chain_lessons_numbers():
+    v = widgets.backprop_chain()  # x = 1.5, w1 = 0.8, b1 = -0.2: z1 = 1
+    assert v["z1"] == pytest.approx(1.0)
+    assert v["a1"] == pytest.approx(0.7310586)
+    assert v["C"] == pytest.approx(0.1261136)
+    assert v["dC_dw1"] == pytest.approx(-0.0719548, rel=1e-6)
+    assert v["dC_dw2"] == pytest.approx(v["a1"] * v["factors"][3] * v["factors"][4])
+
+
+def test_draw_backprop_chain_tangent_slope_is_the_centred_difference_of_the_drawn_loss():
+    import numpy as np
+
+    fig = widgets.draw_backprop_chain(w1=-1.0, w2=2.5, x=1.2, y=0.0)
+    ax = fig.axes[0]
+    curve = next(line for line in ax.get_lines() if line.get_label() == "loss C(w1)")
+    tangent = next(line for line in ax.get_lines() if line.get_label().startswith("tangent"))
+    (x0, x1), (y0, y1) = tangent.get_xdata(), tangent.get_ydata()
+    slope = (y1 - y0) / (x1 - x0)
+    assert slope == pytest.approx(centred_difference_of_the_loss(-1.0, w2=2.5, x=1.2, y=0.0),
+                                  rel=1e-6)
+    # the drawn curve is the loss: its own centred difference agrees, to the grid's accuracy
+    w, C = curve.get_xdata(), curve.get_ydata()
+    k = int(np.argmin(np.abs(w - (-1.0))))
+    assert w[k] == pytest.approx(-1.0)
+    assert (C[k + 1] - C[k - 1]) / (w[k + 1] - w[k - 1]) == pytest.approx(slope, rel=1e-3)
+    # and the tangent touches the curve at the current w1
+    assert np.interp(-1.0, tangent.get_xdata(), tangent.get_ydata()) == pytest.approx(C[k])
+
+
+def test_draw_backprop_chain_is_titled_and_labelled():
+    fig = widgets.draw_backprop_chain()
+    ax, ax_bars = fig.axes
+    assert ax.get_title() == "C as a function of w1 (w2 = 1.50, x = 1.50, y = 1.00)"
+    assert ax.get_xlabel() == "weight w1" and ax.get_ylabel() == "loss C = (a2 - y)²"
+    assert ax.get_legend_handles_labels()[1] == [
+        "loss C(w1)", "tangent, slope dC/dw1 = -0.072", "w1 = 0.80: C = 0.1261"]
+    assert ax_bars.get_title() == "dC/dw1 = product of the factors = -0.072"
+    assert ax_bars.get_ylabel() == "size |value|, log scale" and ax_bars.get_yscale() == "log"
+    assert [t.get_text() for t in ax_bars.get_xticklabels()] == [
+        "$x$", "$\\sigma'(z_1)$", "$w_2$", "$\\sigma'(z_2)$", "$2(a_2 - y)$", "$dC/dw_1$"]
+    assert [t.get_text() for t in ax_bars.get_legend().get_texts()] == ["positive", "negative"]
+
+
+@pytest.mark.parametrize("w1, w2, x, y", [(0.8, 1.5, 1.5, 1.0), (-2.0, -3.0, 0.7, 0.0)])
+def test_draw_backprop_chain_factor_bars_multiply_to_the_gradient(w1, w2, x, y):
+    import numpy as np
+
+    fig = widgets.draw_backprop_chain(w1, w2, x, y)
+    ax_bars = fig.axes[1]
+    heights = np.array([bar.get_height() for bar in ax_bars.patches[:6]])
+    grad = widgets.backprop_chain(w1, w2, x, y)["dC_dw1"]
+    assert np.prod(heights[:5]) == pytest.approx(heights[5]) == pytest.approx(abs(grad))
+    signs = [-1 if bar.get_hatch() == "//" else 1 for bar in ax_bars.patches[:6]]
+    assert np.prod(signs[:5]) == signs[5] == np.sign(grad)
+    labels = [float(t.get_text().split("\n")[0]) for t in ax_bars.texts]
+    assert labels[5] == pytest.approx(grad, rel=1e-2)
+
+
+def test_draw_backprop_chain_marks_a_saturated_sigmoid_and_its_vanishing_gradient():
+    fig = widgets.draw_backprop_chain(w1=-5.0, w2=1.5, x=1.5, y=1.0)  # z1 = -7.7: saturated
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert texts[1].endswith("\nsaturated") and "saturated" not in texts[3]
+    v = widgets.backprop_chain(w1=-5.0)
+    assert v["C"] > 0.3 and abs(v["dC_dw1"]) < 1e-3  # far from the target, yet hardly learning
+
+
+def test_backprop_explorer_redraws_when_a_slider_moves():
+    box = widgets.backprop_explorer()
+    w1, w2, x, y = box.children[0].children
+    assert [c.description for c in (w1, w2, x, y)] == ["w1", "w2", "x", "y"]
+    assert len(plt.get_fignums()) == 1
+    assert plt.gcf().axes[1].get_title() == "dC/dw1 = product of the factors = -0.072"
+    w2.value = -1.5
+    assert len(plt.get_fignums()) == 2
+    assert plt.gcf().axes[0].get_title() == "C as a function of w1 (w2 = -1.50, x = 1.50, y = 1.00)"
+    x.value = 0.0  # no input, no gradient for w1
+    assert plt.gcf().axes[1].get_title() == "dC/dw1 = product of the factors = +0"
