@@ -40,11 +40,12 @@ class Sequential:
 
     def predict(self, X):
         """Class predictions, shape (m,): the index of the largest output, or, for a single
-        output, 1 where it is above the midpoint (0.5 after a sigmoid, 0 for raw scores)."""
+        output, 1 where it is at or above the midpoint (0.5 after a sigmoid, 0 for raw scores),
+        like the step function of lesson 01."""
         out = self.forward(X)
         if out.shape[1] == 1:
             threshold = 0.5 if _ends_in_probability(self) else 0.0
-            return (out[:, 0] > threshold).astype(int)
+            return (out[:, 0] >= threshold).astype(int)
         return np.argmax(out, axis=1)
 
     def params_and_grads(self):

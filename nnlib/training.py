@@ -144,7 +144,8 @@ def _divergence_advice(value, epoch, step, optimizer, X):
         "  - clip the gradients: SGD(..., clip_norm=1.0);",
         "  - check the initialisation: weights that start large make outputs explode;",
     ]
-    scaled = "" if scale <= 10 else f" (the largest |x| is {scale:g}: divide pixels by 255)"
+    scaled = "" if scale <= 10 else (f" (the largest |x| is {scale:g}: standardise the inputs, "
+                                     "or divide image pixels by 255)")
     lines.append(f"  - check that the inputs are scaled to about [-1, 1]{scaled}.")
     return "\n".join(lines)
 

@@ -14,6 +14,9 @@ Here every solutions notebook runs in-process (``exec`` of its code cells, no ke
   exercise whose answer is a function. The memorised answer is a lookup table: it replays what
   the reference returned for exactly the calls the visible check makes, and answers any other
   call with the first of those results (right for a visible case, wrong for an unseen one).
+  An answer that works by changing its arguments (07.3's ``train`` trains the model it is given,
+  07.1's ``he_init`` moves the generator on) is memorised with those changes: for a visible call
+  the table also replays what the reference left in each argument.
 """
 
 import ast
@@ -35,7 +38,7 @@ from nnlib.checking import CheckFailed
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb"))
-WITH_HIDDEN_TESTS = ["00", "01", "02", "03", "04", "05", "06"]  # lessons with hidden tests
+WITH_HIDDEN_TESTS = ["00", "01", "02", "03", "04", "05", "06", "07"]  # lessons with hidden tests
 
 
 def hidden_block(source):
@@ -94,32 +97,52 @@ def call_key(args, kwargs):
 
 
 def recording(fn, table):
-    """``fn``, noting the result of every call in ``table``."""
+    """``fn``, noting in ``table`` the result of every call and the arguments as it left them."""
 
     @functools.wraps(fn)
     def recorder(*args, **kwargs):
         key = call_key(args, kwargs)
         result = fn(*args, **kwargs)
         if key is not None:
-            table.setdefault(key, copy.deepcopy(result))
+            table.setdefault(key, (copy.deepcopy(result), copy.deepcopy(args)))
         return result
 
     return recorder
 
 
+def replay(arg, after):
+    """Make the argument ``arg`` what the reference left it as (``after``), in place."""
+    if pickle.dumps(arg) == pickle.dumps(after):
+        return
+    if isinstance(arg, np.ndarray):
+        arg[...] = after
+    elif isinstance(arg, np.random.Generator):
+        arg.bit_generator.state = after.bit_generator.state
+    elif isinstance(arg, list):
+        arg[:] = after
+    elif hasattr(arg, "__dict__"):  # an object, e.g. an nnlib model: its layers and arrays
+        vars(arg).update(vars(after))
+
+
 def memorised(table, name):
     """An answer that only knows the calls in ``table``; any other call gets the first result."""
-    first = next(iter(table.values()))
+    first = next(iter(table.values()))[0]
 
     def lookup(*args, **kwargs):
-        return copy.deepcopy(table.get(call_key(args, kwargs), first))
+        key = call_key(args, kwargs)
+        if key not in table:
+            return copy.deepcopy(first)
+        result, after = copy.deepcopy(table[key])
+        for arg, left in zip(args, after):
+            replay(arg, left)
+        return result
 
     lookup.__name__ = name
     return lookup
 
 
 # --------------------------------------------------------------------------- the tests
-def test_the_solutions_of_lessons_00_to_06_have_hidden_tests():
+def test_the_solutions_of_lessons_00_to_07_have_hidden_tests():
     lessons = {param.values[0].name[:2] for param in HIDDEN}
     assert set(WITH_HIDDEN_TESTS) <= lessons
 
@@ -240,6 +263,29 @@ def _relative_error_loop(analytic, numeric):
     return math.sqrt(sums[0]) / total if total else 0.0
 
 
+def _count_distinct_units_earlier(W1, tol=1e-8):
+    n = W1.shape[1]  # a unit counts when no earlier column matches it
+    return sum(not any(np.all(np.abs(W1[:, j] - W1[:, k]) <= tol) for k in range(j))
+               for j in range(n))
+
+
+def _train_with_sgd(model, loss, X, Y, lr, epochs):
+    from nnlib import SGD
+
+    losses, optimizer = [], SGD(lr)
+    for _ in range(epochs):
+        losses.append(loss.forward(model.forward(X), Y))
+        model.backward(loss.backward())
+        optimizer.step(model)
+    return np.array(losses)
+
+
+def _clip_concatenated(grads, max_norm):
+    norm = np.linalg.norm(np.concatenate([np.ravel(g) for g in grads]))
+    scale = max_norm / norm if norm > max_norm else 1.0
+    return tuple(np.multiply(g, scale) for g in grads)
+
+
 OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unlike the solution
     "00.4-standardize": {"standardize": lambda X: (X - X.mean(0)) / np.sqrt(X.var(0))},
     "01.2-perceptron-output": {"perceptron_output": lambda X, w, b: (X @ w + b >= 0) * 1},
@@ -290,6 +336,13 @@ OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unli
                               / (1 + np.exp(-np.abs(Z))) ** 2},
     "06.5-backprop": {"backprop": _backprop_per_sample},
     "06.6-gradient-check": {"relative_error": _relative_error_loop},
+    "07.1-he-init": {"he_init": lambda n_in, n_out, rng: [
+        rng.standard_normal((n_in, n_out)) * math.sqrt(2 / n_in), np.zeros(n_out)]},
+    "07.2-distinct-units": {"count_distinct_units": _count_distinct_units_earlier},
+    "07.3-train": {"train": _train_with_sgd},
+    "07.4-accuracy": {"accuracy": lambda y_prob, y: sum(
+        int(p >= 0.5) == t for p, t in zip(np.ravel(y_prob), y)) / len(y)},
+    "07.5-clip-by-norm": {"clip_by_global_norm": _clip_concatenated},
 }
 
 

@@ -54,6 +54,8 @@ def test_predict_thresholds_one_sigmoid_output_and_argmaxes_many():
     one = Sequential(Linear(1, 1, init="zeros"), Sigmoid())
     one.layers[0].W[:] = 1.0
     np.testing.assert_array_equal(one.predict(np.array([[-1.0], [1.0]])), [0, 1])
+    # exactly at the midpoint (sigmoid(0) = 0.5) the class is 1, as for the step of lesson 01
+    np.testing.assert_array_equal(one.predict(np.array([[0.0]])), [1])
     many = Sequential(Linear(2, 2, init="zeros"))
     many.layers[0].W[:] = np.eye(2)
     np.testing.assert_array_equal(many.predict(np.array([[1.0, 0.0], [0.0, 1.0]])), [0, 1])

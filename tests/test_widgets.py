@@ -268,3 +268,100 @@ def test_backprop_explorer_redraws_when_a_slider_moves():
     assert plt.gcf().axes[0].get_title() == "C as a function of w1 (w2 = -1.50, x = 1.50, y = 1.00)"
     x.value = 0.0  # no input, no gradient for w1
     assert plt.gcf().axes[1].get_title() == "dC/dw1 = product of the factors = +0"
+
+
+# --------------------------------------------------------------------------- lesson 07
+def test_draw_training_is_titled_and_labelled():
+    fig = widgets.draw_training("spirals", hidden=16, lr=1.0, epoch=300)
+    ax, ax_loss = fig.axes
+    run = widgets.training_run("spirals", 16, 1.0)
+    assert ax.get_title() == f"spirals after 300 epochs: accuracy {run['accuracy'][300]:.1%}"
+    assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$"
+    assert ax_loss.get_title() == f"loss {run['loss'][300]:.4f} at epoch 300"
+    assert ax_loss.get_xlabel() == "epoch (one full-batch step each)"
+    assert ax_loss.get_ylabel() == "training loss (MSE), log scale"
+    assert ax_loss.get_yscale() == "log"
+    assert ax_loss.get_legend_handles_labels()[1] == [
+        "the whole run", "epochs 0 to 300", "epoch 300"]
+    assert fig._suptitle.get_text() == "2-16-1 network (tanh, sigmoid), MSE, learning rate 1"
+
+
+@pytest.mark.parametrize("dataset", widgets.TRAINING_DATASETS)
+def test_draw_training_accuracy_in_the_title_matches_nnlib_fit(dataset):
+    import nnlib
+
+    epoch = 150
+    fig = widgets.draw_training(dataset, hidden=8, lr=1.0, epoch=epoch, epochs=200)
+    X, y = widgets.training_data(dataset)
+    model = nnlib.mlp([2, 8, 1], activation="tanh", output="sigmoid", rng=0)
+    # an independent run of the same full-batch training, through nnlib.fit
+    history = nnlib.fit(model, nnlib.MSE(), nnlib.SGD(lr=1.0), X, y, epochs=epoch,
+                        batch_size=len(X), progress=False)
+    assert fig.axes[0].get_title() == f"{dataset} after {epoch} epochs: " \
+                                      f"accuracy {history['accuracy'][-1]:.1%}"
+    snapshot = widgets.training_snapshot(dataset, 8, 1.0, epoch, epochs=200)
+    assert nnlib.accuracy(snapshot, (X, y)) == history["accuracy"][-1]
+    # fit's loss of epoch k is measured before that epoch's step, i.e. after k - 1 steps
+    run = widgets.training_run(dataset, 8, 1.0, epochs=200)
+    assert run["loss"][epoch - 1] == pytest.approx(history["loss"][-1], rel=1e-9)
+
+
+def test_draw_training_at_epoch_0_differs_from_a_later_epoch():
+    import numpy as np
+
+    def regions(fig):
+        return np.asarray(fig.axes[0].collections[0].get_paths()[0].vertices)
+
+    start = widgets.draw_training("moons", hidden=16, lr=1.0, epoch=0, epochs=500)
+    later = widgets.draw_training("moons", hidden=16, lr=1.0, epoch=500, epochs=500)
+    run = widgets.training_run("moons", 16, 1.0, epochs=500)
+    assert run["loss"][500] < 0.5 * run["loss"][0]
+    assert run["accuracy"][500] > run["accuracy"][0]
+    assert start.axes[0].get_title() != later.axes[0].get_title()
+    assert regions(start).shape != regions(later).shape or not np.allclose(regions(start),
+                                                                           regions(later))
+    blue = [line for line in later.axes[1].get_lines() if line.get_label() == "epochs 0 to 500"][0]
+    assert len(blue.get_xdata()) == 501
+
+
+def test_draw_training_is_deterministic():
+    import numpy as np
+
+    def drawn(fig):
+        ax, ax_loss = fig.axes
+        return ([line.get_ydata() for line in ax_loss.get_lines()],
+                [c.get_offsets() for c in ax.collections[1:]], ax.get_title())
+
+    first = drawn(widgets.draw_training("circles", hidden=4, lr=3.0, epoch=100, epochs=300))
+    widgets._training_run.cache_clear()  # train again from scratch, not from the cache
+    second = drawn(widgets.draw_training("circles", hidden=4, lr=3.0, epoch=100, epochs=300))
+    assert first[2] == second[2]
+    for a, b in zip(first[0] + first[1], second[0] + second[1]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_training_run_keeps_every_epoch_and_rejects_a_bad_epoch_or_dataset():
+    run = widgets.training_run("spirals", 2, 0.5, epochs=50)
+    assert len(run["params"]) == len(run["loss"]) == len(run["accuracy"]) == 51
+    assert [p.shape for p in run["params"][0]] == [(2, 2), (2,), (2, 1), (1,)]
+    assert run["X"].shape == (200, 2) and run["y"].shape == (200,)
+    with pytest.raises(ValueError, match="epoch must be between 0 and 50"):
+        widgets.draw_training("spirals", 2, 0.5, epoch=51, epochs=50)
+    with pytest.raises(ValueError, match="choose one of moons, circles, spirals"):
+        widgets.training_data("blobs")
+
+
+def test_training_explorer_redraws_when_a_control_moves():
+    box = widgets.training_explorer(dataset="moons", hidden=4, lr=1.0, epoch=200, epochs=200)
+    dataset, hidden, lr, epoch = box.children[0].children
+    names = [c.description for c in (dataset, hidden, lr, epoch)]
+    assert names == ["data", "hidden", "lr", "epoch"]
+    assert len(plt.get_fignums()) == 1
+    assert plt.gcf().axes[0].get_title().startswith("moons after 200 epochs: ")
+    epoch.value = 0
+    assert len(plt.get_fignums()) == 2
+    assert plt.gcf().axes[0].get_title().startswith("moons after 0 epochs: ")
+    dataset.value = "circles"
+    assert plt.gcf().axes[0].get_title().startswith("circles after 0 epochs: ")
+    hidden.value = 2
+    assert plt.gcf()._suptitle.get_text().startswith("2-2-1 network")
