@@ -38,7 +38,7 @@ from nnlib.checking import CheckFailed
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb"))
-WITH_HIDDEN_TESTS = ["00", "01", "02", "03", "04", "05", "06", "07"]  # lessons with hidden tests
+WITH_HIDDEN_TESTS = ["00", "01", "02", "03", "04", "05", "06", "07", "08"]  # with hidden tests
 
 
 def hidden_block(source):
@@ -142,7 +142,7 @@ def memorised(table, name):
 
 
 # --------------------------------------------------------------------------- the tests
-def test_the_solutions_of_lessons_00_to_07_have_hidden_tests():
+def test_the_solutions_of_lessons_00_to_08_have_hidden_tests():
     lessons = {param.values[0].name[:2] for param in HIDDEN}
     assert set(WITH_HIDDEN_TESTS) <= lessons
 
@@ -286,6 +286,47 @@ def _clip_concatenated(grads, max_norm):
     return tuple(np.multiply(g, scale) for g in grads)
 
 
+def _minibatches_generator(X, Y, batch_size, rng):
+    order = rng.permutation(len(X))  # once; a generator draws it at the first next()
+    X, Y = X[order], Y[order]  # new arrays: the caller's rows stay in place
+    for start in range(0, len(X), batch_size):
+        yield X[start:start + batch_size], Y[start:start + batch_size]
+
+
+def _updates_per_epoch_loop(m, batch_size):
+    updates, left = 0, m
+    while left > 0:
+        updates, left = updates + 1, left - batch_size
+    return updates
+
+
+def _momentum_descent_other_convention(grad, w0, lr, beta, steps):
+    # v as a running sum of gradients: the same path for a fixed lr
+    path, v = [np.asarray(w0, dtype=float)], 0.0
+    for _ in range(steps):
+        v = beta * v + grad(path[-1])
+        path.append(path[-1] - lr * v)
+    return np.stack(path)
+
+
+def _train_sgd_manual(model, loss, X, Y, lr, momentum, batch_size, epochs, rng):
+    from nnlib.data import minibatches
+
+    velocities = [np.zeros_like(p) for p, _ in model.params_and_grads()]
+    losses = []
+    for _ in range(epochs):
+        batch_losses, sizes = [], []
+        for Xb, Yb in minibatches(X, Y, batch_size, rng):
+            batch_losses.append(loss(model(Xb), Yb))
+            sizes.append(len(Xb))
+            model.backward(loss.backward())
+            for (p, dp), v in zip(model.params_and_grads(), velocities):
+                v[...] = momentum * v - lr * dp
+                p[...] = p + v
+        losses.append(np.average(batch_losses, weights=sizes))
+    return losses
+
+
 OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unlike the solution
     "00.4-standardize": {"standardize": lambda X: (X - X.mean(0)) / np.sqrt(X.var(0))},
     "01.2-perceptron-output": {"perceptron_output": lambda X, w, b: (X @ w + b >= 0) * 1},
@@ -343,6 +384,13 @@ OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unli
     "07.4-accuracy": {"accuracy": lambda y_prob, y: sum(
         int(p >= 0.5) == t for p, t in zip(np.ravel(y_prob), y)) / len(y)},
     "07.5-clip-by-norm": {"clip_by_global_norm": _clip_concatenated},
+    "08.1-minibatches": {"minibatches": _minibatches_generator},
+    "08.2-updates-per-epoch": {"updates_per_epoch": _updates_per_epoch_loop},
+    "08.3-momentum-step": {"momentum_step": lambda w, v, grad, lr, beta: [
+        np.add(w, np.subtract(np.multiply(beta, v), np.multiply(lr, grad))),
+        np.subtract(np.multiply(beta, v), np.multiply(lr, grad))]},
+    "08.4-momentum-path": {"momentum_descent": _momentum_descent_other_convention},
+    "08.6-train-minibatch": {"train_sgd": _train_sgd_manual},
 }
 
 

@@ -365,3 +365,121 @@ def test_training_explorer_redraws_when_a_control_moves():
     assert plt.gcf().axes[0].get_title().startswith("circles after 0 epochs: ")
     hidden.value = 2
     assert plt.gcf()._suptitle.get_text().startswith("2-2-1 network")
+
+
+# --------------------------------------------------------------------------- lesson 08
+class _OneParameter:
+    """A stand-in model for nnlib.SGD: one parameter array w, its gradient set from outside."""
+
+    def __init__(self, w0):
+        import numpy as np
+
+        self.w = np.array(w0, dtype=float)
+        self.grad = np.zeros(2)
+
+    def params_and_grads(self):
+        return [(self.w, self.grad)]
+
+
+@pytest.mark.parametrize("lr, beta, kappa", [(1.8, 0.8, 50.0), (0.3, 0.9, 10.0),
+                                             (1.0, 0.99, 200.0), (2.2, 0.5, 50.0)])
+def test_momentum_path_follows_nnlibs_sgd_step_for_step(lr, beta, kappa):
+    import numpy as np
+
+    from nnlib import SGD
+
+    path = widgets.momentum_path(lr, beta, steps=60, kappa=kappa)
+    model, optimizer = _OneParameter(widgets.VALLEY_START), SGD(lr=lr, momentum=beta)
+    expected = [model.w.copy()]
+    for _ in range(60):
+        model.grad[...] = [model.w[0] / kappa, model.w[1]]  # dL/dw of (w1²/kappa + w2²)/2
+        optimizer.step(model)
+        expected.append(model.w.copy())
+    np.testing.assert_array_equal(path, np.array(expected))
+
+
+def test_momentum_with_beta_0_is_plain_gradient_descent():
+    import numpy as np
+
+    w = np.array(widgets.VALLEY_START)
+    expected = [w]
+    for _ in range(40):
+        w = w - 1.5 * np.array([w[0] / 50.0, w[1]])
+        expected.append(w)
+    np.testing.assert_array_equal(widgets.momentum_path(1.5, 0.0, 40), np.array(expected))
+
+
+def test_valley_gradient_matches_centred_differences_of_the_loss():
+    import numpy as np
+
+    w, h = np.array([-3.0, 0.7]), 1e-6
+    numeric = [(widgets.valley_loss(w + h * e, 20.0) - widgets.valley_loss(w - h * e, 20.0))
+               / (2 * h) for e in np.eye(2)]
+    np.testing.assert_allclose(widgets.valley_gradient(w, 20.0), numeric, rtol=1e-7)
+
+
+def test_momentum_converges_faster_in_the_valley_and_too_much_overshoots():
+    plain = widgets.describe_momentum(1.8, 0.0)
+    heavy = widgets.describe_momentum(1.8, 0.8)
+    assert plain["verdict"] == "converged in 118 steps"  # factor 1 - 1.8/50 = 0.964 along w1
+    assert heavy["verdict"] == "converged in 42 steps"
+    too_much = widgets.describe_momentum(1.8, 0.99)
+    assert too_much["verdict"] == "not converged in 150 steps" and not too_much["diverged"]
+    loss = plain["loss"]
+    assert loss[plain["converged_at"]] <= 1e-4 * loss[0] < loss[plain["converged_at"] - 1]
+
+
+def test_momentum_widens_the_stable_learning_rates():
+    # plain gradient descent needs lr < 2 / (largest curvature) = 2; momentum lr < 2 (1 + beta)
+    assert widgets.describe_momentum(2.2, 0.0)["verdict"].startswith("diverged after ")
+    assert widgets.describe_momentum(2.2, 0.5)["verdict"] == "converged in 43 steps"
+
+
+def test_diverging_momentum_stops_before_overflow_and_says_so():
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow, no inf or NaN on the way
+        fig = widgets.draw_momentum(lr=2.5, beta=0.99, steps=300, kappa=1000.0)
+        info = widgets.describe_momentum(2.5, 0.0, steps=300)
+    assert fig.axes[0].get_title() == "plain gradient descent (β = 0): " + info["verdict"]
+    assert info["diverged"] and info["verdict"].startswith("diverged after ")
+    assert np.max(np.abs(info["path"][-1])) > 1e6 >= np.max(np.abs(info["path"][-2]))
+    assert np.all(np.isfinite(info["loss"]))
+
+
+def test_draw_momentum_is_titled_labelled_and_draws_both_runs():
+    fig = widgets.draw_momentum(lr=1.8, beta=0.8, steps=150, kappa=50.0)
+    ax_plain, ax_heavy, ax_loss = fig.axes[:3]
+    assert ax_plain.get_title() == "plain gradient descent (β = 0): converged in 118 steps"
+    assert ax_heavy.get_title() == "momentum β = 0.80: converged in 42 steps"
+    for ax in (ax_plain, ax_heavy):
+        assert ax.get_xlabel() == "w1 (along the valley)" and ax.get_ylabel() == "w2 (across)"
+        assert ax.get_legend_handles_labels()[1] == ["150 steps", "start", "minimum"]
+    assert ax_loss.get_xlabel() == "step t" and ax_loss.get_ylabel() == "loss L(w_t), log scale"
+    assert ax_loss.get_yscale() == "log"
+    assert ax_loss.get_legend_handles_labels()[1] == [
+        "plain gradient descent (β = 0)", "momentum β = 0.80", "converged: 1e-4 of the start"]
+    assert fig._suptitle.get_text() == "L(w) = (w1²/κ + w2²)/2 with κ = 50, learning rate 1.80, " \
+                                       "150 steps"
+    drawn = [line for line in ax_heavy.get_lines() if line.get_label() == "150 steps"][0]
+    import numpy as np
+
+    np.testing.assert_array_equal(drawn.get_xdata(), widgets.momentum_path(1.8, 0.8)[:, 0])
+
+
+def test_momentum_explorer_redraws_when_a_slider_moves():
+    box = widgets.momentum_explorer()
+    lr, beta, kappa, steps = box.children[0].children
+    assert [c.description for c in (lr, beta, kappa, steps)] == ["lr", "beta", "kappa", "steps"]
+    assert len(plt.get_fignums()) == 1
+    assert plt.gcf().axes[1].get_title() == "momentum β = 0.80: converged in 42 steps"
+    beta.value = 0.99
+    assert len(plt.get_fignums()) == 2
+    assert plt.gcf().axes[1].get_title() == "momentum β = 0.99: not converged in 150 steps"
+    lr.value = 2.5
+    assert plt.gcf().axes[0].get_title().startswith("plain gradient descent (β = 0): diverged")
+    kappa.value = 10.0
+    assert "κ = 10," in plt.gcf()._suptitle.get_text()
