@@ -335,12 +335,14 @@ def suspicious(source: str) -> list[str]:
             targets = [node.target]
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
               and node.func.id in ("setattr", "delattr") and node.args):
-            targets = [ast.Attribute(value=node.args[0], attr="?")]
+            targets = [ast.Attribute(value=node.args[0], attr="?", ctx=ast.Store())]
         for target in targets:
             for t in ast.walk(target):
                 if isinstance(t, ast.Name) and t.id == "check" and isinstance(t.ctx, ast.Store):
                     flag("redefines check")
-                if isinstance(t, (ast.Attribute, ast.Subscript)):
+                # only what is written to: in Y[np.arange(m), y] = 1, np.arange is only read
+                if isinstance(t, (ast.Attribute, ast.Subscript)) and isinstance(
+                        t.ctx, (ast.Store, ast.Del)):
                     root = t.value
                     while isinstance(root, (ast.Attribute, ast.Subscript)):
                         root = root.value

@@ -836,3 +836,245 @@ def momentum_explorer(lr=1.8, beta=0.8, steps=150, kappa=50.0):
                              continuous_update=True),
     }
     return interactive_plot(draw_momentum, **controls)
+
+
+# ============================================================ lesson 09: softmax explorer
+# (section owned by the lesson 09 author; draw_softmax is also the lesson's static figure)
+
+def describe_softmax(z0=2.0, z1=1.0, z2=0.1, true_class=0, temperature=1.0):
+    """Softmax, cross-entropy and its gradient for three scores (logits), computed stably.
+
+    The probabilities are p = softmax(z / T) with the temperature T > 0; the loss is the
+    cross-entropy of the true class c, L = -log p_c, from the log-softmax
+    log p_k = z_k / T - logsumexp(z / T), so that no exponent is positive and log(0) never
+    happens; its gradient is dL/dz = (p - y) / T, where y is the one-hot row of c (y_hat - y
+    at T = 1). Returns a dict: ``z``, ``p``, ``y``, ``grad`` (ndarrays, shape (3,)) and
+    ``loss`` (float).
+    """
+    import numpy as np
+
+    if not temperature > 0:
+        raise ValueError(f"the temperature must be positive, got {temperature}")
+    if true_class not in (0, 1, 2):
+        raise ValueError(f"true_class must be 0, 1 or 2, got {true_class!r}")
+    z = np.array([z0, z1, z2], dtype=float)
+    s = z / temperature
+    shifted = s - s.max()                            # every exponent <= 0: no overflow
+    log_p = shifted - np.log(np.sum(np.exp(shifted)))
+    p = np.exp(log_p)
+    y = np.zeros(3)
+    y[int(true_class)] = 1.0
+    return {"z": z, "p": p, "y": y, "loss": float(-log_p[int(true_class)]),
+            "grad": (p - y) / temperature}
+
+
+def draw_softmax(z0=2.0, z1=1.0, z2=0.1, true_class=0, temperature=1.0, fig=None):
+    """Three logits, their softmax probabilities, and the gradient of the cross-entropy.
+
+    Left: the scores z_k as bars. Middle: the probabilities p = softmax(z / T) as bars, the
+    true class ``true_class`` outlined in black and marked "true"; the title gives the
+    cross-entropy loss -log p_true. Right: the gradient dL/dz_k = (p_k - y_k) / T, the
+    difference between the middle bars and the one-hot target: negative (pushing z up) for
+    the true class, positive (pushing z down) for the others. Huge logits (1000) draw without
+    overflow. Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from .plot import COLORS
+
+    v = describe_softmax(z0, z1, z2, true_class, temperature)
+    c = int(true_class)
+    names = ["class 0", "class 1", "class 2"]
+    colors = [COLORS[0], COLORS[1], COLORS[2]]
+    if fig is None:
+        fig = plt.figure(figsize=(9.5, 3.6))
+    ax_z, ax_p, ax_g = fig.subplots(1, 3)
+    x = np.arange(3)
+
+    def label_bars(ax, values, fmt, span):
+        for k, val in enumerate(values):
+            offset = 0.03 * span if val >= 0 else -0.03 * span
+            ax.text(k, val + offset, format(val, fmt), ha="center",
+                    va="bottom" if val >= 0 else "top", fontsize=9)
+
+    def padded(lo, hi):
+        span = max(hi - lo, 1e-9)
+        return lo - 0.18 * span, hi + 0.18 * span, span
+
+    zmin, zmax = min(v["z"].min(), 0.0), max(v["z"].max(), 0.0)
+    lo, hi, span = padded(zmin, zmax)
+    ax_z.bar(x, v["z"], color=colors, edgecolor="black", linewidth=0.8)
+    label_bars(ax_z, v["z"], "+.2f", span)
+    ax_z.axhline(0, color="gray", lw=0.6)
+    ax_z.set(ylim=(lo, hi), ylabel="score $z_k$",
+             title="Scores (logits) z")
+
+    bars = ax_p.bar(x, v["p"], color=colors, edgecolor="black", linewidth=0.8)
+    bars[c].set_linewidth(2.5)
+    ax_p.plot(x, v["y"], "_", color="black", markersize=28, mew=2, label="one-hot target y")
+    label_bars(ax_p, v["p"], ".3f", 1.0)
+    ax_p.set(ylim=(0, 1.22), ylabel="probability $\\hat y_k$ = softmax(z / T)$_k$",
+             title=f"Loss -log p(class {c}) = {v['loss']:.3f}")
+    ax_p.legend(loc="upper right", fontsize="x-small")
+
+    lo, hi, span = padded(min(v["grad"].min(), 0.0), max(v["grad"].max(), 0.0))
+    lo, hi = min(lo, -0.05), max(hi, 0.05)
+    ax_g.bar(x, v["grad"], color=colors, edgecolor="black", linewidth=0.8)
+    label_bars(ax_g, v["grad"], "+.3f", hi - lo)
+    ax_g.axhline(0, color="gray", lw=0.6)
+    grad_name = "$\\hat y - y$" if temperature == 1 else "$(\\hat y - y)/T$"
+    ax_g.set(ylim=(lo, hi), ylabel="gradient $\\partial L / \\partial z_k$",
+             title="Gradient dL/dz = " + grad_name)
+    for ax in (ax_z, ax_p, ax_g):
+        ax.set_xticks(x, [n + (" (true)" if k == c else "") for k, n in enumerate(names)],
+                      fontsize=8)
+        ax.set_xlabel("class k")
+        ax.title.set_fontsize(10)
+    if hasattr(fig, "suptitle"):
+        fig.suptitle(f"z = ({z0:.2f}, {z1:.2f}, {z2:.2f}), true class {c}, temperature "
+                     f"{temperature:.2g}", fontsize=11)
+    if hasattr(fig, "tight_layout"):  # a SubFigure has none
+        fig.tight_layout()
+    return fig
+
+
+def softmax_explorer(z0=2.0, z1=1.0, z2=0.1, true_class=0, temperature=1.0):
+    """Sliders for three logits and the temperature, a menu for the true class: lesson 09.
+
+    Watch the probabilities always sum to 1, the loss grow as the true class's score falls
+    behind, and the gradient bars equal the probabilities minus the one-hot target.
+    """
+    w = _ipywidgets()
+    controls = {
+        "z0": slider("z0", z0, -8.0, 8.0, step=0.1),
+        "z1": slider("z1", z1, -8.0, 8.0, step=0.1),
+        "z2": slider("z2", z2, -8.0, 8.0, step=0.1),
+        "temperature": w.FloatLogSlider(value=temperature, base=10, min=-1, max=1, step=0.05,
+                                        description="T", continuous_update=True,
+                                        readout_format=".2f"),
+        "true_class": w.Dropdown(options=[("class 0", 0), ("class 1", 1), ("class 2", 2)],
+                                 value=true_class, description="true",
+                                 layout=w.Layout(width="180px")),
+    }
+    return interactive_plot(draw_softmax, **controls)
+
+
+# ============================================================ lesson 10: digit explorer
+# (section owned by the lesson 10 author; draw_digit_prediction is also the lesson's static figure)
+
+
+def noisy_digit(image, noise=0.0, seed=0):
+    """Blend an image with seeded uniform noise: (1 - noise) * image + noise * U.
+
+    image : ndarray, shape (784,) or (28, 28), pixels scaled to [0, 1].
+    noise : in [0, 1]; 0 returns the image unchanged, 1 returns pure noise U.
+    seed : U = np.random.default_rng(seed).random(784), the same noise for the same seed.
+    Returns ndarray, shape (784,), in the image's float dtype (float32 for load_mnist's images).
+    """
+    import numpy as np
+
+    image = np.asarray(image)
+    if image.size != 784:
+        raise ValueError(f"an MNIST image has 784 pixels (28x28), got shape {image.shape}")
+    if not 0.0 <= noise <= 1.0:
+        raise ValueError(f"noise is a fraction between 0 and 1, got {noise}")
+    if image.dtype.kind in "ui" or np.max(image) > 1.0:
+        raise ValueError(
+            f"the image has pixels up to {np.max(image):g}; scale them to [0, 1] first "
+            "(load_mnist(scale=True), or divide by 255)"
+        )
+    image = image.reshape(784)
+    if noise == 0:
+        return image.copy()
+    uniform = np.random.default_rng(seed).random(784).astype(image.dtype)
+    return ((1.0 - noise) * image + noise * uniform).astype(image.dtype)
+
+
+def digit_probabilities(model, image):
+    """The softmax of the model's 10 scores for one image (784,): ndarray, shape (10,)."""
+    import numpy as np
+
+    from .activations import softmax
+
+    Z = model.forward(np.asarray(image).reshape(1, 784))
+    return softmax(Z)[0]
+
+
+def draw_digit_prediction(model, image, label=None, noise=0.0, seed=0, fig=None):
+    """One image and what the network says about it.
+
+    Left: the image (after blending in ``noise`` of seeded uniform noise, see ``noisy_digit``),
+    28 x 28 pixels, white 0 to black 1; its title gives the true ``label`` (if known) and the
+    noise. Right: the softmax probability of each of the 10 classes as bars: the predicted
+    class in blue when it is right (or when there is no label), in vermillion when it is wrong;
+    the true class hatched. The title gives the prediction and its probability (the
+    "confidence"). ``model`` takes rows of 784 pixels in [0, 1] and returns 10 scores, like
+    ``mlp([784, 256, 10])``. Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.patches import Patch
+
+    from .plot import COLORS
+
+    x = noisy_digit(image, noise, seed)
+    p = digit_probabilities(model, x)
+    k = int(np.argmax(p))
+    right = label is None or k == int(label)
+
+    if fig is None:
+        fig = plt.figure(figsize=(8.0, 3.4))
+    ax_img, ax_bar = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
+
+    ax_img.imshow(x.reshape(28, 28), cmap="gray_r", vmin=0.0, vmax=1.0)
+    ax_img.set(xticks=[0, 27], yticks=[0, 27], xlabel="pixel column", ylabel="pixel row")
+    known = "label unknown" if label is None else f"true label {int(label)}"
+    ax_img.set_title(f"{known}, noise {noise:.0%}", fontsize=10)
+
+    colors = [COLORS[8]] * 10
+    colors[k] = COLORS[0] if right else COLORS[5]
+    bars = ax_bar.bar(np.arange(10), p, color=colors, edgecolor="black", linewidth=0.6)
+    if label is not None:
+        bars[int(label)].set_hatch("///")
+    ax_bar.text(k, min(p[k] + 0.03, 1.02), f"{p[k]:.1%}", ha="center", va="bottom", fontsize=9)
+    ax_bar.set(xticks=range(10), ylim=(0, 1.12), xlabel="class (digit)",
+               ylabel="softmax probability")
+    verdict = "" if label is None else (" (right)" if right else " (wrong)")
+    ax_bar.set_title(f"predicted {k} with probability {p[k]:.1%}{verdict}", fontsize=10)
+    handles = [Patch(facecolor=colors[k], edgecolor="black", label="predicted class")]
+    if label is not None:
+        handles.append(Patch(facecolor="white", edgecolor="black", hatch="///",
+                             label="true class"))
+    ax_bar.legend(handles=handles, loc="upper left", fontsize="small")
+    if hasattr(fig, "tight_layout"):  # a SubFigure has none
+        fig.tight_layout()
+    return fig
+
+
+def digit_explorer(model, X, y=None, index=0, noise=0.0, seed=0):
+    """Slide through the images X (m, 784) and blend in noise: what does ``model`` answer?
+
+    ``index`` picks the image (with its label from ``y`` when given), ``noise`` blends it with
+    seeded uniform noise (0: the image, 1: pure noise), and ``seed`` picks the noise pattern.
+    Pass the trained model and scaled images, e.g. ``digit_explorer(model, X_test, y_test)``.
+    """
+    w = _ipywidgets()
+    import numpy as np
+
+    X = np.asarray(X)
+    if X.ndim == 3:
+        X = X.reshape(len(X), -1)
+
+    def draw(index, noise, seed):
+        label = None if y is None else int(y[index])
+        return draw_digit_prediction(model, X[index], label, noise=noise, seed=seed)
+
+    controls = {
+        "index": w.IntSlider(value=index, min=0, max=len(X) - 1, description="image",
+                             continuous_update=True),
+        "noise": slider("noise", noise, 0.0, 1.0, step=0.05),
+        "seed": w.IntSlider(value=seed, min=0, max=20, description="noise seed",
+                            continuous_update=True),
+    }
+    return interactive_plot(draw, **controls)

@@ -358,6 +358,9 @@ def test_a_cell_during_which_the_kernel_dies_of_an_earlier_cell_runs_again(tmp_p
     ("check = print", ["redefines check"]),
     ("from numpy import linalg as la\nla.norm = abs", ["replaces a NumPy function"]),
     ("np.exp = abs", ["replaces a NumPy function"]),
+    ("Y[np.arange(len(y)), y] = 1.0\nY[np.flatnonzero(y)] += 2", []),  # NumPy only read
+    ("np.random.__dict__['seed'] = print", ["replaces a NumPy function"]),
+    ("del np.linalg.norm", ["replaces a NumPy function"]),
     ("import sys\nsys.modules['nnlib'] = None", ["tampers with imports"]),
     ("def broken(x)\n    np.exp = abs", ["replaces a NumPy function"]),  # no syntax tree
 ])

@@ -327,6 +327,45 @@ def _train_sgd_manual(model, loss, X, Y, lr, momentum, batch_size, epochs, rng):
     return losses
 
 
+def _softmax_rows_loop(Z):
+    rows = []
+    for z in Z:
+        e = [math.exp(v - max(z)) for v in z]
+        rows.append([v / sum(e) for v in e])
+    return np.array(rows)
+
+
+def _cross_entropy_loop(P, y):
+    return sum(-math.log(P[i][label]) for i, label in enumerate(y)) / len(y)
+
+
+def _log_softmax_loop(Z):
+    out = []
+    for z in Z:
+        lse = max(z) + math.log(sum(math.exp(v - max(z)) for v in z))
+        out.append([v - lse for v in z])
+    return out
+
+
+def _softmax_ce_gradient_loop(Z, y):
+    m, K = np.shape(Z)
+    dZ = np.zeros((m, K))
+    for i in range(m):
+        e = np.exp(Z[i] - np.max(Z[i]))
+        for k in range(K):
+            dZ[i, k] = (e[k] / e.sum() - (k == y[i])) / m
+    return dZ
+
+
+def _output_gradients_loop(z, y):
+    d_mse, d_bce = [], []
+    for z_i, y_i in zip(np.ravel(z), np.ravel(y)):
+        a = 0.5 * (1 + math.tanh(z_i / 2))
+        d_mse.append(2 * (a - y_i) * a * (1 - a))
+        d_bce.append(a - y_i)
+    return [np.reshape(d_mse, np.shape(z)), np.reshape(d_bce, np.shape(z))]
+
+
 OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unlike the solution
     "00.4-standardize": {"standardize": lambda X: (X - X.mean(0)) / np.sqrt(X.var(0))},
     "01.2-perceptron-output": {"perceptron_output": lambda X, w, b: (X @ w + b >= 0) * 1},
@@ -391,6 +430,13 @@ OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unli
         np.subtract(np.multiply(beta, v), np.multiply(lr, grad))]},
     "08.4-momentum-path": {"momentum_descent": _momentum_descent_other_convention},
     "08.6-train-minibatch": {"train_sgd": _train_sgd_manual},
+    "09.1-softmax": {"softmax": _softmax_rows_loop},
+    "09.2-one-hot": {"one_hot": lambda y, K: np.asarray(y)[:, None] == np.arange(K)},  # booleans
+    "09.3-cross-entropy": {"cross_entropy": _cross_entropy_loop},
+    "09.4-log-softmax": {"log_softmax": lambda Z: Z - np.logaddexp.reduce(Z, axis=1,
+                                                                          keepdims=True)},
+    "09.5-softmax-ce-gradient": {"softmax_cross_entropy_gradient": _softmax_ce_gradient_loop},
+    "09.6-mse-vs-ce": {"output_gradients": _output_gradients_loop},
 }
 
 

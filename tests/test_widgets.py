@@ -483,3 +483,233 @@ def test_momentum_explorer_redraws_when_a_slider_moves():
     assert plt.gcf().axes[0].get_title().startswith("plain gradient descent (β = 0): diverged")
     kappa.value = 10.0
     assert "κ = 10," in plt.gcf()._suptitle.get_text()
+
+
+# --------------------------------------------------------------------------- lesson 09
+def _bar_heights(ax):
+    import numpy as np
+
+    return np.array([patch.get_height() for patch in ax.patches])
+
+
+@pytest.mark.parametrize("z, true_class, temperature", [
+    ((2.0, 1.0, 0.1), 0, 1.0), ((-3.0, 4.5, 0.0), 2, 1.0), ((0.5, 0.5, 0.5), 1, 0.3),
+    ((6.0, -6.0, 1.0), 1, 4.0)])
+def test_draw_softmax_bars_are_an_independent_softmax_that_sums_to_1(z, true_class, temperature):
+    import math
+
+    import numpy as np
+
+    fig = widgets.draw_softmax(*z, true_class=true_class, temperature=temperature)
+    ax_z, ax_p, ax_g = fig.axes
+    e = [math.exp(zk / temperature) for zk in z]               # the textbook formula, by hand
+    expected = np.array(e) / sum(e)
+    np.testing.assert_allclose(_bar_heights(ax_z), z)
+    np.testing.assert_allclose(_bar_heights(ax_p), expected, rtol=1e-12)
+    assert math.isclose(_bar_heights(ax_p).sum(), 1.0, rel_tol=1e-12)
+    y = np.eye(3)[true_class]
+    np.testing.assert_allclose(_bar_heights(ax_g), (expected - y) / temperature, atol=1e-12)
+    loss = -math.log(expected[true_class])
+    assert ax_p.get_title() == f"Loss -log p(class {true_class}) = {loss:.3f}"
+
+
+@pytest.mark.parametrize("true_class, temperature", [(0, 1.0), (2, 1.0), (1, 0.5), (0, 3.0)])
+def test_softmax_gradient_bars_equal_centred_differences_of_the_drawn_loss(true_class,
+                                                                         temperature):
+    import numpy as np
+
+    z, h = np.array([1.3, -0.4, 2.2]), 1e-6
+    grad = _bar_heights(widgets.draw_softmax(*z, true_class, temperature).axes[2])
+    numeric = [(widgets.describe_softmax(*(z + h * e), true_class, temperature)["loss"]
+                - widgets.describe_softmax(*(z - h * e), true_class, temperature)["loss"])
+               / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+    assert abs(grad.sum()) < 1e-12  # the probabilities and the one-hot row both sum to 1
+
+
+def test_softmax_of_huge_logits_draws_without_warnings_or_nan():
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow, no log(0), no inf - inf
+        fig = widgets.draw_softmax(1000.0, -3.0, 999.0, true_class=1)
+        info = widgets.describe_softmax(1000.0, -3.0, 999.0, true_class=1)
+    e = 1.0 / (1.0 + np.exp(-1.0))
+    np.testing.assert_allclose(info["p"], [e, 0.0, 1.0 - e], atol=1e-300)
+    assert info["loss"] == pytest.approx(1003.0 + np.log1p(np.exp(-1.0)), rel=1e-12)
+    np.testing.assert_allclose(info["grad"], [e, -1.0, 1.0 - e])
+    for ax in fig.axes:
+        assert np.all(np.isfinite(_bar_heights(ax))) and np.all(np.isfinite(ax.get_ylim()))
+    assert fig.axes[1].get_title() == f"Loss -log p(class 1) = {info['loss']:.3f}"
+
+
+def test_softmax_is_shift_invariant_and_temperature_sharpens_it():
+    import numpy as np
+
+    base = widgets.describe_softmax(2.0, 1.0, 0.1)
+    np.testing.assert_allclose(widgets.describe_softmax(102.0, 101.0, 100.1)["p"], base["p"])
+    cold = widgets.describe_softmax(2.0, 1.0, 0.1, temperature=0.2)["p"]
+    hot = widgets.describe_softmax(2.0, 1.0, 0.1, temperature=10.0)["p"]
+    assert cold[0] > 0.99 and np.all(np.abs(hot - 1 / 3) < 0.05)
+    assert list(np.argsort(cold)) == list(np.argsort(base["p"])) == list(np.argsort(hot))
+
+
+def test_describe_softmax_rejects_a_bad_temperature_or_class():
+    with pytest.raises(ValueError, match="temperature must be positive"):
+        widgets.describe_softmax(1.0, 2.0, 3.0, temperature=0.0)
+    with pytest.raises(ValueError, match="true_class must be 0, 1 or 2"):
+        widgets.describe_softmax(1.0, 2.0, 3.0, true_class=3)
+
+
+def test_draw_softmax_is_titled_and_labelled():
+    fig = widgets.draw_softmax(2.0, 1.0, 0.1, true_class=0)
+    ax_z, ax_p, ax_g = fig.axes
+    assert [ax.get_title() for ax in fig.axes] == [
+        "Scores (logits) z", "Loss -log p(class 0) = 0.417", "Gradient dL/dz = $\\hat y - y$"]
+    assert fig._suptitle.get_text() == "z = (2.00, 1.00, 0.10), true class 0, temperature 1"
+    for ax in fig.axes:
+        assert ax.get_xlabel() == "class k" and ax.get_ylabel()
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["class 0 (true)", "class 1",
+                                                                 "class 2"]
+    assert ax_p.get_legend_handles_labels()[1] == ["one-hot target y"]
+    hot = widgets.draw_softmax(2.0, 1.0, 0.1, true_class=2, temperature=2.0)
+    assert hot.axes[2].get_title() == "Gradient dL/dz = $(\\hat y - y)/T$"
+    assert [t.get_text() for t in hot.axes[1].get_xticklabels()][2] == "class 2 (true)"
+
+
+def test_softmax_explorer_redraws_when_a_slider_moves():
+    box = widgets.softmax_explorer()
+    z0, z1, z2, temperature, true_class = box.children[0].children
+    assert [c.description for c in (z0, z1, z2, temperature, true_class)] == [
+        "z0", "z1", "z2", "T", "true"]
+    assert len(plt.get_fignums()) == 1
+    assert plt.gcf().axes[1].get_title() == "Loss -log p(class 0) = 0.417"
+    z0.value = -2.0
+    assert len(plt.get_fignums()) == 2
+    expected = widgets.describe_softmax(-2.0, 1.0, 0.1)["loss"]
+    assert plt.gcf().axes[1].get_title() == f"Loss -log p(class 0) = {expected:.3f}"
+    true_class.value = 1
+    assert plt.gcf().axes[1].get_title().startswith("Loss -log p(class 1) = ")
+    temperature.value = 2.0
+    assert plt.gcf()._suptitle.get_text().endswith("temperature 2")
+
+
+# ------------------------------------------------------------------ lesson 10: digit explorer
+
+
+@pytest.fixture(scope="module")
+def digit_model():
+    """A small 784-32-10 network trained for one epoch on 3,000 MNIST test images (< 1 s),
+    and the next 100 test images, scaled to [0, 1]."""
+    import numpy as np
+
+    import nnlib
+    from nnlib.mnist import load_mnist
+
+    X, y = load_mnist("test", scale=True)
+    model = nnlib.mlp([784, 32, 10], activation="relu", rng=0, dtype=np.float32)
+    nnlib.fit(model, nnlib.SoftmaxCrossEntropy(), nnlib.SGD(lr=0.1, momentum=0.9), X[:3000],
+              y[:3000], epochs=1, batch_size=64, rng=0, progress=False)
+    return model, X[3000:3100], y[3000:3100]
+
+
+def _bars(fig):
+    return [patch.get_height() for patch in fig.axes[1].patches]
+
+
+def test_digit_bars_are_the_softmax_of_the_model_scores(digit_model):
+    import numpy as np
+
+    model, X, y = digit_model
+    fig = widgets.draw_digit_prediction(model, X[0], label=int(y[0]))
+    Z = (np.maximum(X[0] @ model.layers[0].W + model.layers[0].b, 0) @ model.layers[2].W
+         + model.layers[2].b).astype(float)
+    expected = np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum()
+    np.testing.assert_allclose(_bars(fig), expected, rtol=1e-5, atol=1e-7)
+    assert abs(sum(_bars(fig)) - 1) < 1e-5
+
+
+def test_digit_figure_is_titled_and_labelled(digit_model):
+    import numpy as np
+
+    model, X, y = digit_model
+    p = widgets.digit_probabilities(model, X[0])
+    k = int(np.argmax(p))
+    fig = widgets.draw_digit_prediction(model, X[0], label=int(y[0]))
+    ax_img, ax_bar = fig.axes[:2]
+    assert ax_img.get_title() == f"true label {int(y[0])}, noise 0%"
+    assert ax_img.get_xlabel() == "pixel column" and ax_img.get_ylabel() == "pixel row"
+    verdict = "right" if k == int(y[0]) else "wrong"
+    assert ax_bar.get_title() == f"predicted {k} with probability {p[k]:.1%} ({verdict})"
+    assert ax_bar.get_xlabel() == "class (digit)"
+    assert ax_bar.get_ylabel() == "softmax probability"
+    assert [t.get_text() for t in ax_bar.get_legend().get_texts()] == ["predicted class",
+                                                                       "true class"]
+    assert ax_bar.patches[int(y[0])].get_hatch() == "///"
+
+
+def test_digit_figure_without_a_label_says_so_and_has_no_true_class(digit_model):
+    model, X, _ = digit_model
+    fig = widgets.draw_digit_prediction(model, X[1], noise=0.5, seed=3)
+    ax_img, ax_bar = fig.axes[:2]
+    assert ax_img.get_title() == "label unknown, noise 50%"
+    assert not ax_bar.get_title().endswith(")")
+    assert [t.get_text() for t in ax_bar.get_legend().get_texts()] == ["predicted class"]
+
+
+def test_a_wrong_prediction_is_drawn_in_vermillion(digit_model):
+    import numpy as np
+
+    from nnlib.plot import COLORS
+
+    model, X, y = digit_model
+    k = int(np.argmax(widgets.digit_probabilities(model, X[2])))
+    fig = widgets.draw_digit_prediction(model, X[2], label=(k + 1) % 10)  # a label it misses
+    assert fig.axes[1].get_title().endswith("(wrong)")
+    assert matplotlib.colors.to_hex(fig.axes[1].patches[k].get_facecolor()) == COLORS[5].lower()
+
+
+def test_noise_0_shows_the_image_and_noise_1_the_seeded_noise(digit_model):
+    import numpy as np
+
+    model, X, y = digit_model
+    shown = widgets.draw_digit_prediction(model, X[0], noise=0.0).axes[0].images[0].get_array()
+    np.testing.assert_array_equal(shown, X[0].reshape(28, 28))
+    noise = np.random.default_rng(7).random(784).astype(np.float32).reshape(28, 28)
+    shown = widgets.draw_digit_prediction(model, X[0], noise=1.0, seed=7).axes[0].images[0]
+    np.testing.assert_allclose(shown.get_array(), noise, atol=1e-7)
+    half = widgets.noisy_digit(X[0], 0.5, seed=7)
+    np.testing.assert_allclose(half, 0.5 * X[0] + 0.5 * noise.ravel(), atol=1e-6)
+    assert half.dtype == np.float32
+    assert not np.array_equal(widgets.noisy_digit(X[0], 1.0, seed=1), noise.ravel())
+
+
+def test_noisy_digit_refuses_unscaled_pixels_and_wrong_shapes():
+    import numpy as np
+
+    with pytest.raises(ValueError, match="scale them to"):
+        widgets.noisy_digit(np.full(784, 255, dtype=np.uint8))
+    with pytest.raises(ValueError, match="784 pixels"):
+        widgets.noisy_digit(np.zeros(28))
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        widgets.noisy_digit(np.zeros(784), noise=1.5)
+
+
+def test_digit_explorer_redraws_when_a_slider_moves(digit_model):
+    model, X, y = digit_model
+    box = widgets.digit_explorer(model, X, y)
+    index, noise, seed = box.children[0].children
+    assert [c.description for c in (index, noise, seed)] == ["image", "noise", "noise seed"]
+    assert (index.min, index.max) == (0, len(X) - 1)
+    assert len(plt.get_fignums()) == 1
+    assert plt.gcf().axes[0].get_title() == f"true label {int(y[0])}, noise 0%"
+    index.value = 5
+    assert len(plt.get_fignums()) == 2
+    assert plt.gcf().axes[0].get_title() == f"true label {int(y[5])}, noise 0%"
+    noise.value = 1.0
+    assert plt.gcf().axes[0].get_title() == f"true label {int(y[5])}, noise 100%"
+    before = plt.gcf().axes[0].images[0].get_array().copy()
+    seed.value = 4
+    assert (plt.gcf().axes[0].images[0].get_array() != before).any()
