@@ -366,6 +366,37 @@ def _output_gradients_loop(z, y):
     return [np.reshape(d_mse, np.shape(z)), np.reshape(d_bce, np.shape(z))]
 
 
+def _most_confused_masked(C):
+    masked = np.where(~np.eye(len(C), dtype=bool), C, -1)  # the diagonal never wins
+    return divmod(int(np.argmax(masked)), len(C))
+
+
+def _train_val_split_loop(X, y, val_fraction, rng):
+    order = rng.permutation(len(X))
+    n_val = round(val_fraction * len(X))
+    parts = ([], [], [], [])
+    for k, i in enumerate(order):  # the first n_val samples of the permutation go to validation
+        parts[2 if k < n_val else 0].append(X[i])
+        parts[3 if k < n_val else 1].append(y[i])
+    return tuple(np.array(p) for p in parts)
+
+
+def _early_stopping_prefix_argmin(val_losses, patience):
+    for epoch in range(len(val_losses)):
+        best = int(np.argmin(val_losses[:epoch + 1]))  # the first of equal losses
+        if epoch - best == patience:
+            return best, epoch
+    return int(np.argmin(val_losses)), len(val_losses) - 1
+
+
+def _relu_interpolant_mirrored(x_knots, y_knots):
+    # kinks at x_1 .. x_n facing left (W1 = -1): f(x) = y_n + sum_j c_j relu(x_(j+1) - x)
+    x, y = np.asarray(x_knots, dtype=float), np.asarray(y_knots, dtype=float)
+    slopes = np.diff(y) / np.diff(x)
+    c = np.append(slopes[1:], 0.0) - slopes
+    return -np.ones((1, len(c))), x[1:], c[:, None], y[-1:]
+
+
 OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unlike the solution
     "00.4-standardize": {"standardize": lambda X: (X - X.mean(0)) / np.sqrt(X.var(0))},
     "01.2-perceptron-output": {"perceptron_output": lambda X, w, b: (X @ w + b >= 0) * 1},
@@ -437,6 +468,21 @@ OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unli
                                                                           keepdims=True)},
     "09.5-softmax-ce-gradient": {"softmax_cross_entropy_gradient": _softmax_ce_gradient_loop},
     "09.6-mse-vs-ce": {"output_gradients": _output_gradients_loop},
+    "10.1-flatten": {"flatten_images": lambda images: np.divide(
+        images.reshape(len(images), 784), 255, dtype=np.float32)},
+    "10.2-accuracy": {"accuracy": lambda scores, labels: (
+        scores.argmax(1) == labels).sum() / len(labels)},
+    "10.3-confusion-matrix": {"confusion_matrix": lambda y_true, y_pred, K=10: np.bincount(
+        K * np.asarray(y_true, dtype=int) + y_pred, minlength=K * K).reshape(K, K)},
+    "10.4-most-confused": {"most_confused": _most_confused_masked},
+    "10.5-misclassified": {"misclassified": lambda scores, labels: [
+        i for i, row in enumerate(scores) if np.argmax(row) != labels[i]]},
+    "11.1-split": {"train_val_split": _train_val_split_loop},
+    "11.2-l2-penalty": {"l2_penalty": lambda weights, lam: 0.5 * lam * sum(
+        float(np.vdot(W, W)) for W in weights)},
+    "11.3-l2-gradient": {"l2_gradient": lambda W, dW, lam: np.add(dW, np.multiply(lam, W))},
+    "11.4-early-stopping": {"early_stopping": _early_stopping_prefix_argmin},
+    "11.5-relu-interpolant": {"relu_interpolant": _relu_interpolant_mirrored},
 }
 
 

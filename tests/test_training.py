@@ -183,3 +183,89 @@ def test_binary_labels_train_with_bce():
     history = fit(model, BinaryCrossEntropy(), SGD(lr=0.5, momentum=0.9), X, y, epochs=50,
                   batch_size=10, rng=0, progress=False)
     assert history["accuracy"][-1] > 0.9
+
+
+# --------------------------------------------------------------- weight decay (lesson 11)
+def _zero_gradient_model():
+    """A 2-3-1 network whose stored gradients are all zero, so only weight decay moves it."""
+    model = mlp([2, 3, 1], activation="tanh", rng=0)
+    for layer in model.linear_layers():
+        layer.b[...] = 0.5
+        layer.dW = np.zeros_like(layer.W)
+        layer.db = np.zeros_like(layer.b)
+    return model
+
+
+def test_weight_decay_shrinks_weights_by_one_minus_lr_lambda_per_plain_step():
+    model = _zero_gradient_model()
+    before = [layer.W.copy() for layer in model.linear_layers()]
+    opt = SGD(lr=0.1, weight_decay=0.01)
+    for _ in range(3):
+        opt.step(model)
+    for W0, layer in zip(before, model.linear_layers()):
+        np.testing.assert_allclose(layer.W, (1 - 0.1 * 0.01) ** 3 * W0, rtol=1e-14)
+
+
+def test_weight_decay_leaves_biases_and_stored_gradients_untouched():
+    model = _zero_gradient_model()
+    SGD(lr=0.1, weight_decay=0.5).step(model)
+    for layer in model.linear_layers():
+        np.testing.assert_array_equal(layer.b, 0.5)
+        np.testing.assert_array_equal(layer.dW, 0.0)  # the penalty is not written into dW
+
+
+def test_weight_decay_adds_lambda_w_to_the_gradient_before_the_step():
+    model = mlp([2, 4, 1], activation="tanh", rng=1)
+    model.forward(np.ones((3, 2)))
+    model.backward(np.ones((3, 1)))
+    W, dW = model.layers[0].W.copy(), model.layers[0].dW.copy()
+    b, db = model.layers[0].b.copy(), model.layers[0].db.copy()
+    SGD(lr=0.1, weight_decay=0.2).step(model)
+    np.testing.assert_allclose(model.layers[0].W, W - 0.1 * (dW + 0.2 * W))
+    np.testing.assert_allclose(model.layers[0].b, b - 0.1 * db)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_weight_decay_0_is_bit_identical_to_no_weight_decay(momentum):
+    X, y = make_moons(60, noise=0.2, rng=0)
+
+    def weights(**decay):
+        model = mlp([2, 8, 2], activation="tanh", rng=0)
+        fit(model, SoftmaxCrossEntropy(), SGD(lr=0.3, momentum=momentum, clip_norm=5.0, **decay),
+            X, y, epochs=5, batch_size=16, rng=0, progress=False)
+        return [p.copy() for p, _ in model.params_and_grads()]
+
+    for a, b in zip(weights(), weights(weight_decay=0.0)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_negative_weight_decay_is_rejected_with_a_reason():
+    with pytest.raises(ValueError, match="weight_decay must be >= 0.*got -0.1"):
+        SGD(weight_decay=-0.1)
+
+
+def test_weight_decay_works_with_momentum_and_shrinks_the_trained_weights():
+    model = _zero_gradient_model()
+    W0 = model.layers[0].W.copy()
+    opt = SGD(lr=0.1, momentum=0.5, weight_decay=0.1)
+    opt.step(model)  # v1 = -lr * lam * W0
+    W1 = W0 * (1 - 0.01)
+    np.testing.assert_allclose(model.layers[0].W, W1, rtol=1e-14)
+    opt.step(model)  # v2 = 0.5 v1 - lr * lam * W1
+    np.testing.assert_allclose(model.layers[0].W, W1 + 0.5 * (-0.01 * W0) - 0.01 * W1,
+                               rtol=1e-14)
+
+    X, y = make_moons(80, noise=0.2, rng=0)
+    norms = {}
+    for lam in (0.0, 0.05):
+        net = mlp([2, 16, 2], activation="tanh", rng=0)
+        fit(net, SoftmaxCrossEntropy(), SGD(lr=0.2, momentum=0.9, weight_decay=lam), X, y,
+            epochs=40, batch_size=16, rng=0, progress=False)
+        norms[lam] = sum(float(np.sum(layer.W ** 2)) for layer in net.linear_layers())
+    assert norms[0.05] < 0.7 * norms[0.0]
+
+
+def test_sgd_repr_shows_weight_decay_only_when_set():
+    assert repr(SGD(lr=0.1)) == "SGD(lr=0.1)"
+    assert repr(SGD(lr=0.1, momentum=0.9, weight_decay=0.001)) == (
+        "SGD(lr=0.1, momentum=0.9, weight_decay=0.001)")

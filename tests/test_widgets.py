@@ -713,3 +713,80 @@ def test_digit_explorer_redraws_when_a_slider_moves(digit_model):
     before = plt.gcf().axes[0].images[0].get_array().copy()
     seed.value = 4
     assert (plt.gcf().axes[0].images[0].get_array() != before).any()
+
+
+# ------------------------------------------------------------------ lesson 11: capacity explorer
+def _independent_mse(model, x, y):
+    """The MSE of a 1-h-h-1 tanh network, computed from its weights with plain NumPy."""
+    import numpy as np
+
+    W1, b1, W2, b2, W3, b3 = (p for p, _ in model.params_and_grads())
+    out = np.tanh(np.tanh(x @ W1 + b1) @ W2 + b2) @ W3 + b3
+    return float(np.mean((out - y) ** 2))
+
+
+@pytest.mark.parametrize("hidden, weight_decay, epoch", [(32, 0.0, 2000), (3, 1e-2, 2000),
+                                                         (8, 0.0, 300)])
+def test_capacity_title_errors_equal_an_independent_evaluation(hidden, weight_decay, epoch):
+    import numpy as np
+
+    fig = widgets.draw_capacity(hidden, weight_decay, epoch=epoch)
+    model = widgets.capacity_model(hidden, weight_decay, epochs=epoch)
+    x_train, y_train, x_val, y_val = widgets.capacity_data()
+    train = _independent_mse(model, x_train, y_train)
+    val = _independent_mse(model, x_val, y_val)
+    norm = sum(float(np.sum(layer.W ** 2)) for layer in model.linear_layers())
+    assert fig.axes[0].get_title() == (
+        f"1-{hidden}-{hidden}-1 tanh, λ = {weight_decay:g}, epoch {epoch}: train MSE "
+        f"{train:.3f}, validation MSE {val:.3f}\nsum of squared weights {norm:.1f}")
+
+
+def test_capacity_big_network_overfits_and_more_weight_decay_shrinks_the_weights():
+    runs = {lam: widgets.capacity_run(32, lam) for lam in widgets.CAPACITY_DECAY}
+    norms = [runs[lam]["weight_norm"][-1] for lam in widgets.CAPACITY_DECAY]
+    assert norms == sorted(norms, reverse=True) and norms[-1] < 0.1 * norms[0]
+    free = runs[0.0]
+    assert free["train_mse"][-1] < 0.25 ** 2 < free["val_mse"][-1]  # below the noise: memorised
+    assert min(free["val_mse"]) < free["val_mse"][-1]  # validation error rose again
+    assert runs[0.1]["train_mse"][-1] > 2 * free["train_mse"][-1]  # too much decay: underfits
+
+
+def test_capacity_data_is_seeded_and_shaped():
+    import numpy as np
+
+    first, second = widgets.capacity_data(), widgets.capacity_data()
+    assert [a.shape for a in first] == [(15, 1), (15, 1), (50, 1), (50, 1)]
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert np.all(np.diff(first[0][:, 0]) > 0)
+
+
+def test_draw_capacity_is_titled_labelled_and_rejects_bad_settings():
+    fig = widgets.draw_capacity(4, 1e-3, epoch=0)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "input x" and ax.get_ylabel() == "output y"
+    assert ax.get_title().startswith("1-4-4-1 tanh, λ = 0.001, epoch 0: train MSE ")
+    assert sorted(ax.get_legend_handles_labels()[1]) == [
+        "15 training points", "50 validation points", "network's fit", "true sin(πx)"]
+    with pytest.raises(ValueError, match="hidden must be one of"):
+        widgets.draw_capacity(5)
+    with pytest.raises(ValueError, match="weight_decay must be one of"):
+        widgets.draw_capacity(8, 0.5)
+    with pytest.raises(ValueError, match="multiple of 50"):
+        widgets.draw_capacity(8, 0.0, epoch=75)
+
+
+def test_capacity_explorer_redraws_when_a_slider_moves():
+    box = widgets.capacity_explorer(hidden=8, weight_decay=0.0)
+    hidden, weight_decay, epoch = box.children[0].children
+    assert [c.description for c in (hidden, weight_decay, epoch)] == ["hidden", "λ (L2)",
+                                                                      "epoch"]
+    assert len(plt.get_fignums()) == 1
+    assert plt.gcf().axes[0].get_title().startswith("1-8-8-1 tanh, λ = 0, epoch 2000")
+    hidden.value = 2
+    assert len(plt.get_fignums()) == 2
+    assert plt.gcf().axes[0].get_title().startswith("1-2-2-1 tanh, λ = 0, epoch 2000")
+    weight_decay.value = 0.01
+    assert plt.gcf().axes[0].get_title().startswith("1-2-2-1 tanh, λ = 0.01, epoch 2000")
+    epoch.value = 100
+    assert plt.gcf().axes[0].get_title().startswith("1-2-2-1 tanh, λ = 0.01, epoch 100:")
