@@ -230,6 +230,31 @@ def call(func: Callable, *args: Any, label: str | None = None, warn: str | None 
             fail(f"{label} raised {type(e).__name__}: {e}", hint)
 
 
+
+def call_with_hint(func: Callable, *args: Any, label: str, hint: str,
+                   warn: str | None = None) -> Any:
+    """``call``, adding ``hint`` to any failure (a shape error, say); a NumPy warning keeps
+    ``warn`` as its hint when one is given."""
+    try:
+        return call(func, *args, label=label, warn=warn)
+    except NotAttempted:
+        raise
+    except CheckFailed as failure:
+        if warn is not None and "NumPy warning" in failure.message:
+            raise
+        raise CheckFailed(f"{failure.message}; {hint}") from None
+
+
+def as_scalar(got: Any, label: str, hint: str | None = None) -> float:
+    """The student's result as a Python float, failing clearly when it is not one finite number."""
+    arr = as_array(got, label)
+    if arr.size != 1:
+        fail(f"{label} returned an array of shape {arr.shape}, expected one number", hint)
+    value = float(arr.reshape(()))
+    if not np.isfinite(value):
+        fail(f"{label} returned {value}, which is not finite", hint)
+    return value
+
 @contextlib.contextmanager
 def time_limit(seconds: float, label: str, hint: str):
     """Fail instead of hanging when the student's loop never ends (Unix, main thread only)."""

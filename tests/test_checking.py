@@ -14,7 +14,15 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from coursetools.execute import kernel_manager
 from nnlib import checking
-from nnlib.checking import CheckFailed, NotAttempted, check, show, summary
+from nnlib.checking import (
+    CheckFailed,
+    NotAttempted,
+    as_scalar,
+    call_with_hint,
+    check,
+    show,
+    summary,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON_CHECKS = sorted((ROOT / "nnlib" / "checks").glob("lesson*.py"))
@@ -182,3 +190,37 @@ def test_the_terminal_status_lists_an_exercise_whose_check_cell_was_deleted(tmp_
     assert result.stdout.count("… not attempted") == 4
     assert result.stdout.rstrip().endswith("0/7")  # the points come from the registered checks
     assert "WARNING" not in result.stderr  # the kernel's own log lines are not shown
+
+
+def test_call_with_hint_adds_the_hint_to_a_crash_but_a_warning_keeps_its_own():
+    def crash(x):
+        return x @ np.ones((3, 2))
+
+    with pytest.raises(CheckFailed) as info:
+        call_with_hint(crash, np.ones((2, 2)), label="crash(X)", hint="transpose W")
+    assert "crash(X) raised ValueError" in info.value.message
+    assert info.value.message.endswith("; transpose W")
+
+    def overflow(z):
+        return np.exp(z)
+
+    with pytest.raises(CheckFailed) as info:
+        call_with_hint(overflow, np.array([1000.0]), label="exp", hint="H", warn="use -|z|")
+    assert "use -|z|" in info.value.message and not info.value.message.endswith("; H")
+
+    def stub(x):
+        raise NotImplementedError
+
+    with pytest.raises(NotAttempted):
+        call_with_hint(stub, 1, label="stub(1)", hint="H")
+
+
+@pytest.mark.parametrize("got, words", [
+    (np.array([1.0, 2.0]), "shape (2,), expected one number"),
+    (float("nan"), "not finite"),
+])
+def test_as_scalar_wants_one_finite_number(got, words):
+    assert as_scalar(np.float32(2.5), "f(x)") == 2.5 and as_scalar([[3]], "f(x)") == 3.0
+    with pytest.raises(CheckFailed) as info:
+        as_scalar(got, "f(x)", "return one number")
+    assert words in info.value.message and "return one number" in info.value.message

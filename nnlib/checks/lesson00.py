@@ -15,26 +15,15 @@ import numbers
 import numpy as np
 
 from nnlib.checking import (
-    CheckFailed,
-    NotAttempted,
     as_array,
     call,
+    call_with_hint,
     exercise,
     expect_close,
     expect_shape,
     fail,
     show,
 )
-
-
-def _call(func, *args, label, hint):
-    """``call``, adding ``hint`` when the student's code crashes (for example a shape error)."""
-    try:
-        return call(func, *args, label=label)
-    except NotAttempted:
-        raise
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure.message}; {hint}") from None
 
 
 def _expect_unchanged(before, after, name):
@@ -63,7 +52,7 @@ def check_column_means(column_means):
     X = np.array([[1.0, 2.0, 3.0], [5.0, 6.0, 10.0]])
     label = f"column_means({show(X)})"
     arg = X.copy()
-    got = as_array(_call(column_means, arg, label=label, hint=AXIS_HINT), label)
+    got = as_array(call_with_hint(column_means, arg, label=label, hint=AXIS_HINT), label)
     if got.ndim == 0:
         fail(f"{label} returned the single number {float(got):g}, expected one mean per "
              "column (shape (3,))", "np.mean(X) averages every entry; " + AXIS_HINT)
@@ -91,7 +80,7 @@ def check_column_means(column_means):
     ]
     for A, hint in cases:
         label = f"column_means of a {A.shape[0]}x{A.shape[1]} matrix {show(A)}"
-        got = _call(column_means, A.copy(), label=label, hint=AXIS_HINT)
+        got = call_with_hint(column_means, A.copy(), label=label, hint=AXIS_HINT)
         expect_shape(got, (A.shape[1],), label, hint or AXIS_HINT)
         expect_close(got, A.sum(axis=0) / A.shape[0], label, hint)
 
@@ -108,7 +97,8 @@ def check_predict(predict):
     w = np.array([0.5, -2.0])
     b = 1.5
     label = f"predict(X, w, b) with X = {show(X)}, w = {show(w)}, b = {b}"
-    got = as_array(_call(predict, X.copy(), w.copy(), b, label=label, hint=PRODUCT_HINT), label)
+    got = as_array(call_with_hint(predict, X.copy(), w.copy(), b, label=label, hint=PRODUCT_HINT),
+                                  label)
     if got.shape == X.shape:
         fail(f"{label} returned shape {got.shape}, the shape of X",
              "X * w multiplies entry by entry; X @ w also adds up over the features, giving "
@@ -132,7 +122,7 @@ def check_predict(predict):
     for Xc, wc, bc in cases:
         m, n = Xc.shape
         label = f"predict with X of shape ({m}, {n}), w of shape ({n},) and b = {bc}"
-        got = _call(predict, Xc.copy(), wc.copy(), bc, label=label, hint=PRODUCT_HINT)
+        got = call_with_hint(predict, Xc.copy(), wc.copy(), bc, label=label, hint=PRODUCT_HINT)
         expect_shape(got, (m,), label, PRODUCT_HINT)
         expect_close(got, Xc @ wc + bc, label, "each prediction is x . w + b")
 
@@ -180,7 +170,8 @@ def check_standardize(standardize):
     expected = (X - mean) / std
     label = f"standardize({show(X)})"
     arg = X.copy()
-    got = as_array(_call(standardize, arg, label=label, hint="use axis=0: " + STD_HINT), label)
+    got = as_array(call_with_hint(standardize, arg, label=label, hint="use axis=0: " + STD_HINT),
+                                  label)
     expect_shape(got, X.shape, label, "standardize keeps the shape of X")
     if np.allclose(got, X - mean):
         fail(f"{label} returned {show(got)}: the mean is subtracted but nothing is divided",

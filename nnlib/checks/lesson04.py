@@ -10,10 +10,9 @@ import numbers
 import numpy as np
 
 from nnlib.checking import (
-    CheckFailed,
-    NotAttempted,
     as_array,
     call,
+    call_with_hint,
     exercise,
     expect_close,
     expect_shape,
@@ -25,16 +24,6 @@ from nnlib.checking import (
 def _sigmoid(z):
     """The reference sigmoid in its tanh form (never overflows)."""
     return 0.5 * (1.0 + np.tanh(np.asarray(z, dtype=float) / 2.0))
-
-
-def _call(func, *args, label, hint):
-    """``call``, adding ``hint`` when the student's code crashes (for example a shape error)."""
-    try:
-        return call(func, *args, label=label)
-    except NotAttempted:
-        raise
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure.message}; {hint}") from None
 
 
 def _case(rng, *shape):
@@ -52,7 +41,7 @@ def check_dense_forward(dense_forward):
         X, W, b = _case(rng, m, n_in), _case(rng, n_in, n_out), _case(rng, n_out)
         X0, W0, b0 = X.copy(), W.copy(), b.copy()
         label = f"dense_forward(X {X.shape}, W {W.shape}, b {b.shape})"
-        got = _call(dense_forward, X, W, b, label=label, hint=DENSE_HINT)
+        got = call_with_hint(dense_forward, X, W, b, label=label, hint=DENSE_HINT)
         expect_shape(got, (m, n_out), label,
                      f"one row per sample and one column per neuron: ({m}, {n_out}); "
                      + DENSE_HINT)
@@ -92,8 +81,8 @@ def check_mlp_forward(mlp_forward):
         params = [(_case(rng, n_in, n_out), _case(rng, n_out)) for n_in, n_out in sizes]
         shapes = " -> ".join([str(sizes[0][0])] + [str(n_out) for _, n_out in sizes])
         label = f"mlp_forward(X {X.shape}, params of a {shapes} network)"
-        got = _call(mlp_forward, X.copy(), [(W.copy(), b.copy()) for W, b in params],
-                    label=label, hint="each layer is A = sigmoid(A_prev @ W + b)")
+        got = call_with_hint(mlp_forward, X.copy(), [(W.copy(), b.copy()) for W, b in params],
+                             label=label, hint="each layer is A = sigmoid(A_prev @ W + b)")
         m, n_out = X.shape[0], sizes[-1][1]
         expect_shape(got, (m, n_out), label,
                      f"the output has one row per sample and one column per output: ({m}, {n_out})")

@@ -16,10 +16,9 @@ import math
 import numpy as np
 
 from nnlib.checking import (
-    CheckFailed,
-    NotAttempted,
     as_array,
-    call,
+    as_scalar,
+    call_with_hint,
     exercise,
     expect_shape,
     fail,
@@ -40,27 +39,6 @@ def _with_kwargs(func, **kwargs):
 
     wrapped.__name__ = getattr(func, "__name__", "your function")
     return wrapped
-
-
-def _call(func, *args, label, hint):
-    """``call``, adding ``hint`` when the student's code crashes (for example a shape error)."""
-    try:
-        return call(func, *args, label=label)
-    except NotAttempted:
-        raise
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure.message}; {hint}") from None
-
-
-def _scalar(got, label, hint):
-    """The student's result as a Python float, failing clearly when it is not one number."""
-    arr = as_array(got, label)
-    if arr.size != 1:
-        fail(f"{label} returned an array of shape {arr.shape}, expected one number", hint)
-    value = float(arr.reshape(()))
-    if not math.isfinite(value):
-        fail(f"{label} returned {value}, which is not finite", hint)
-    return value
 
 
 def _number(value, name, example):
@@ -108,9 +86,9 @@ def check_mse(mse):
     for what, y_hat, y in cases:
         label = f"mse({show(y_hat)}, {show(y)}) for {what}"
         args = (y_hat.copy(), y.copy())
-        got = _call(mse, *args, label=label,
-                    hint="y_hat and y have the same shape; subtract them elementwise")
-        value = _scalar(got, label, "average over the samples to get one number")
+        got = call_with_hint(mse, *args, label=label,
+                             hint="y_hat and y have the same shape; subtract them elementwise")
+        value = as_scalar(got, label, "average over the samples to get one number")
         expected = _mse(y_hat, y)
         d = y_hat - y
         m, size = d.shape[0], d.size
@@ -185,7 +163,7 @@ def check_loss_curve(loss_curve):
         n, m = len(ws), len(x)
         label = f"loss_curve(ws={show(ws)}, x={show(x)}, y={show(y)}) with n = {n}, m = {m}"
         args = (ws.copy(), x.copy(), y.copy())
-        got = _call(loss_curve, *args, label=label, hint=LOSS_CURVE_HINT)
+        got = call_with_hint(loss_curve, *args, label=label, hint=LOSS_CURVE_HINT)
         arr = as_array(got, label)
         expected = _loss_curve(ws, x, y)
         squares = (ws[:, None] * x - y) ** 2  # (n, m): one squared error per weight and sample
@@ -298,7 +276,7 @@ def check_gradient_descent(gradient_descent):
         label = (f"gradient_descent({grad.__name__}, w0={show(w0)}, lr={lr}, steps={steps}) "
                  f"with {what}")
         arg = np.copy(w0) if isinstance(w0, np.ndarray) else w0
-        got = _call(gradient_descent, grad, arg, lr, steps, label=label, hint=GD_HINT)
+        got = call_with_hint(gradient_descent, grad, arg, lr, steps, label=label, hint=GD_HINT)
         expected = _descend(grad, w0, lr, steps)
         arr = as_array(got, label)
         shape = expected.shape
@@ -465,7 +443,7 @@ def check_numerical_gradient(numerical_gradient):
             func = _with_kwargs(numerical_gradient, h=h)
         label += ", coupled(w) = sum(w)**3 + sum_j j w_j**2"
         arg = w.copy()
-        got = _call(func, coupled, arg, label=label, hint=NUMGRAD_HINT)
+        got = call_with_hint(func, coupled, arg, label=label, hint=NUMGRAD_HINT)
         expect_shape(got, w.shape, label, "one partial derivative per entry of w: the "
                      "gradient has w's shape (np.zeros_like(w), then fill it entry by entry)")
         arr = as_array(got, label)
@@ -523,14 +501,14 @@ def check_line_gradient(line_gradient):
     for w, b, x, y in cases:
         label = f"line_gradient({w}, {b}, x={show(x)}, y={show(y)})"
         args = (x.copy(), y.copy())
-        got = _call(line_gradient, w, b, *args, label=label, hint=LINE_HINT)
+        got = call_with_hint(line_gradient, w, b, *args, label=label, hint=LINE_HINT)
         if isinstance(got, np.ndarray) and got.shape == (2,):
             got = tuple(got)
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             fail(f"{label} returned {type(got).__name__} {show(got)}, expected a pair "
                  "(dL_dw, dL_db)", "end with: return dL_dw, dL_db")
-        dw = _scalar(got[0], f"{label}: dL/dw", "dL/dw is one number: it sums over the samples")
-        db = _scalar(got[1], f"{label}: dL/db", "dL/db is one number: it sums over the samples")
+        dw = as_scalar(got[0], f"{label}: dL/dw", "dL/dw is one number: it sums over the samples")
+        db = as_scalar(got[1], f"{label}: dL/db", "dL/db is one number: it sums over the samples")
         ew, eb = _line_gradient(w, b, x, y)
         m = len(x)
         pair, expected = (dw, db), (ew, eb)

@@ -16,7 +16,13 @@ import math
 
 import numpy as np
 
-from nnlib.checking import CheckFailed, NotAttempted, as_array, call, exercise, fail
+from nnlib.checking import (
+    as_array,
+    as_scalar,
+    call_with_hint,
+    exercise,
+    fail,
+)
 from nnlib.checking import show as _show
 
 
@@ -53,29 +59,6 @@ SIGMOID_WARN = ("np.exp(-z) overflows when z is very negative (e^1000 is inf); u
                 "and sigma'(z) = a (1 - a) with a = sigmoid(z)")
 
 
-def _call(func, *args, label, hint, warn=None):
-    """``call``, adding ``hint`` when the student's code crashes (for example a shape error)."""
-    try:
-        return call(func, *args, label=label, warn=warn)
-    except NotAttempted:
-        raise
-    except CheckFailed as failure:
-        if warn is not None and "NumPy warning" in failure.message:
-            raise
-        raise CheckFailed(f"{failure.message}; {hint}") from None
-
-
-def _scalar(got, label, hint):
-    """The student's result as a Python float, failing clearly when it is not one number."""
-    arr = as_array(got, label)
-    if arr.size != 1:
-        fail(f"{label} returned an array of shape {arr.shape}, expected one number", hint)
-    value = float(arr.reshape(()))
-    if not math.isfinite(value):
-        fail(f"{label} returned {value}, which is not finite", hint)
-    return value
-
-
 def _pair(got, label, names, hint):
     """A pair of numbers (tuple, list or array of two), as two Python floats."""
     if isinstance(got, np.ndarray) and got.shape == (2,):
@@ -84,8 +67,8 @@ def _pair(got, label, names, hint):
         fail(f"{label} returned {_describe(got)}, expected a pair ({names})",
              f"end with: return {names}")
     first, second = names.split(", ")
-    return (_scalar(got[0], f"{label}: {first}", hint),
-            _scalar(got[1], f"{label}: {second}", hint))
+    return (as_scalar(got[0], f"{label}: {first}", hint),
+            as_scalar(got[1], f"{label}: {second}", hint))
 
 
 def _close(a, b, rtol=1e-7, atol=1e-12):
@@ -122,8 +105,8 @@ def check_neuron_gradient(neuron_gradient):
     for x, w, b, y in cases:
         z = w * x + b
         label = f"neuron_gradient(x={x}, w={w}, b={b}, y={y}) (z = w x + b = {z:g})"
-        got = _call(neuron_gradient, x, w, b, y, label=label, hint=NEURON_HINT,
-                    warn=SIGMOID_WARN)
+        got = call_with_hint(neuron_gradient, x, w, b, y, label=label, hint=NEURON_HINT,
+                             warn=SIGMOID_WARN)
         dw, db = _pair(got, label, "dC_dw, dC_db", NEURON_HINT)
         (ew, eb), (slope, error, a) = _neuron(x, w, b, y)
         if _close((dw, db), (ew, eb)):
@@ -173,9 +156,9 @@ def check_chain_gradient(chain_gradient):
              (2.0, -0.4, 0.1, 0.9, 0.2, 0.5), (0.5, 3.0, 1.0, -2.5, 2.0, 0.0)]
     for x, w1, b1, w2, b2, y in cases:
         label = f"chain_gradient(x={x}, w1={w1}, b1={b1}, w2={w2}, b2={b2}, y={y})"
-        got = _call(chain_gradient, x, w1, b1, w2, b2, y, label=label, hint=CHAIN_HINT,
-                    warn=SIGMOID_WARN)
-        value = _scalar(got, label, "dC/dw1 is one number: " + CHAIN_HINT)
+        got = call_with_hint(chain_gradient, x, w1, b1, w2, b2, y, label=label, hint=CHAIN_HINT,
+                             warn=SIGMOID_WARN)
+        value = as_scalar(got, label, "dC/dw1 is one number: " + CHAIN_HINT)
         f, a1, a2 = _chain(x, w1, b1, w2, b2, y)
         expected = math.prod(f.values())
         if _close(value, expected):
@@ -273,8 +256,8 @@ def check_linear_backward(linear_backward):
         args = (dZ.copy(), A_prev.copy(), W.copy())
         label = (f"linear_backward(dZ of shape {dZ.shape}, A_prev of shape {A_prev.shape}, "
                  f"W of shape {W.shape})")
-        got = _call(linear_backward, *args, label=label,
-                    hint="check the shapes of every product: " + LINEAR_HINT)
+        got = call_with_hint(linear_backward, *args, label=label,
+                             hint="check the shapes of every product: " + LINEAR_HINT)
         if not isinstance(got, (tuple, list)) or len(got) != 3:
             fail(f"{label} returned {_describe(got)}, expected three arrays "
                  "(dA_prev, dW, db)", "end with: return dA_prev, dW, db")
@@ -304,8 +287,8 @@ def check_sigmoid_backward(sigmoid_backward):
     for what, dA, Z in cases:
         args = (dA.copy(), Z.copy())
         label = f"sigmoid_backward(dA={show(dA)}, Z={show(Z)}) for {what}"
-        got = _call(sigmoid_backward, *args, label=label, hint=SIGMOID_BACKWARD_HINT,
-                    warn=SIGMOID_WARN)
+        got = call_with_hint(sigmoid_backward, *args, label=label, hint=SIGMOID_BACKWARD_HINT,
+                             warn=SIGMOID_WARN)
         arr = as_array(got, label)
         s = _sigmoid(Z)
         expected = dA * s * (1 - s)
@@ -446,9 +429,9 @@ def check_backprop(backprop):
         args = (X.copy(), Y.copy(), *(params[k].copy() for k in PARAMS))
         label = (f"backprop on X of shape {X.shape}, Y of shape {Y.shape}, a {n0}-{n1}-{n2} "
                  f"network (m = {m})")
-        got = _call(backprop, *args, label=label, warn=SIGMOID_WARN,
-                    hint="check the shapes of every product (dA1 = dZ2 @ W2.T is (m, n1)); "
-                         + BACKPROP_HINT)
+        got = call_with_hint(backprop, *args, label=label, warn=SIGMOID_WARN,
+                             hint="check the shapes of every product (dA1 = dZ2 @ W2.T is "
+                                  "(m, n1)); " + BACKPROP_HINT)
         grads = _grads_dict(got, label)
         numeric = _finite_differences(X, Y, params)
         variants = {"no output slope": _backprop_variant(X, Y, **params, output_slope=False),
@@ -513,7 +496,7 @@ def check_relative_error(relative_error):
             warn = "||a|| is 0 here: divide by ||a|| + ||n||, not by ||a|| alone"
         else:
             warn = RELATIVE_HINT
-        got = _call(relative_error, *args, label=label, hint=warn, warn=warn)
+        got = call_with_hint(relative_error, *args, label=label, hint=warn, warn=warn)
         arr = as_array(got, label)
         if arr.size != 1:
             fail(f"{label} returned an array of shape {arr.shape}, expected one number",

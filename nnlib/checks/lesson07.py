@@ -19,34 +19,20 @@ import math
 
 import numpy as np
 
-from nnlib.checking import CheckFailed, NotAttempted, as_array, call, exercise, fail, not_attempted
+from nnlib.checking import (
+    as_array,
+    as_scalar,
+    call_with_hint,
+    exercise,
+    fail,
+    not_attempted,
+)
 from nnlib.checking import show as _show
 
 
 def show(x):
     """``nnlib.checking.show``, printing plain floats as ``0.8`` too."""
     return f"{x:.6g}" if isinstance(x, float) else _show(x)
-
-
-def _call(func, *args, label, hint):
-    """``call``, adding ``hint`` when the student's code crashes (for example a shape error)."""
-    try:
-        return call(func, *args, label=label)
-    except NotAttempted:
-        raise
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure.message}; {hint}") from None
-
-
-def _scalar(got, label, hint):
-    """The student's result as a Python float, failing clearly when it is not one number."""
-    arr = as_array(got, label)
-    if arr.size != 1:
-        fail(f"{label} returned an array of shape {arr.shape}, expected one number", hint)
-    value = float(arr.reshape(()))
-    if not math.isfinite(value):
-        fail(f"{label} returned {value}, which is not finite", hint)
-    return value
 
 
 # --------------------------------------------------------------------------- 07.1
@@ -66,7 +52,8 @@ def _pair(got, label, hint):
 
 def _he_layer(he_init, n_in, n_out, seed, what=""):
     label = f"he_init({n_in}, {n_out}, np.random.default_rng({seed})){what}"
-    got = _call(he_init, n_in, n_out, np.random.default_rng(seed), label=label, hint=HE_HINT)
+    got = call_with_hint(he_init, n_in, n_out, np.random.default_rng(seed), label=label,
+                         hint=HE_HINT)
     W, b = _pair(got, label, HE_HINT)
     if W.shape != (n_in, n_out):
         hint = ("W has one row per input and one column per unit: shape (n_in, n_out)"
@@ -143,8 +130,10 @@ def check_he_init(he_init):
              "he_init (np.random.default_rng(0)), or every seed gives the same layer")
     rng = np.random.default_rng(3)
     label_d = "two layers he_init(4, 4, rng) drawn one after the other from one generator"
-    first = _pair(_call(he_init, 4, 4, rng, label=label_d, hint=HE_HINT), label_d, HE_HINT)[0]
-    second = _pair(_call(he_init, 4, 4, rng, label=label_d, hint=HE_HINT), label_d, HE_HINT)[0]
+    first = _pair(call_with_hint(he_init, 4, 4, rng, label=label_d, hint=HE_HINT), label_d,
+                                 HE_HINT)[0]
+    second = _pair(call_with_hint(he_init, 4, 4, rng, label=label_d, hint=HE_HINT), label_d,
+                                  HE_HINT)[0]
     if np.array_equal(first, second):
         fail(f"{label_d} are equal",
              "draw from rng itself, so every call moves it on; do not re-seed it or copy its "
@@ -200,12 +189,12 @@ def check_count_distinct_units(count_distinct_units):
         args = (W1.copy(),) if tol is None else (W1.copy(), tol)
         tol_used = 1e-8 if tol is None else tol
         label = f"count_distinct_units(W1{'' if tol is None else f', tol={tol}'}) for {what}"
-        got = _call(count_distinct_units, *args, label=label, hint=DISTINCT_HINT)
+        got = call_with_hint(count_distinct_units, *args, label=label, hint=DISTINCT_HINT)
         if isinstance(got, (list, tuple, set, dict, np.ndarray)) and np.ndim(got) != 0:
             fail(f"{label} returned a {type(got).__name__}, expected one whole number",
                  "return how many distinct units there are, len(...) of your list of "
                  "distinct columns")
-        value = _scalar(got, label, DISTINCT_HINT)
+        value = as_scalar(got, label, DISTINCT_HINT)
         if value == expected:
             if not np.array_equal(args[0], W1):
                 fail(f"{label} changed W1 in place", "compare the columns without changing them")
@@ -289,8 +278,8 @@ def check_train(train):
         start = _params(model)
         losses, final = _trained(untrained, loss, X, Y, lr, epochs)
         expected, after = losses[:-1], losses[1:]
-        got = _call(train, model, loss, X.copy(), Y.copy(), lr, epochs, label=label,
-                    hint=TRAIN_HINT)
+        got = call_with_hint(train, model, loss, X.copy(), Y.copy(), lr, epochs, label=label,
+                             hint=TRAIN_HINT)
         if got is None:
             fail(f"{label} returned None", "return the list of the losses, one per epoch")
         arr = as_array(got, label)
@@ -367,8 +356,8 @@ def check_accuracy(accuracy):
     for what, y_prob, y in _accuracy_cases():
         label = f"accuracy(y_prob={show(y_prob.ravel())}, y={show(y)}) for {what}"
         args = (y_prob.copy(), y.copy())
-        got = _call(accuracy, *args, label=label, hint=ACCURACY_HINT)
-        value = _scalar(got, label, "return one number, the fraction of correct predictions")
+        got = call_with_hint(accuracy, *args, label=label, hint=ACCURACY_HINT)
+        value = as_scalar(got, label, "return one number, the fraction of correct predictions")
         p, m = y_prob.ravel(), len(y)
         correct = (p >= 0.5).astype(int) == y
         expected = float(np.mean(correct))
@@ -432,7 +421,7 @@ def check_clip_by_global_norm(clip_by_global_norm):
     for what, grads, max_norm in _clip_cases():
         label = f"clip_by_global_norm(grads, max_norm={max_norm:g}) for {what}"
         given = [g.copy() for g in grads]
-        got = _call(clip_by_global_norm, given, max_norm, label=label, hint=CLIP_HINT)
+        got = call_with_hint(clip_by_global_norm, given, max_norm, label=label, hint=CLIP_HINT)
         if not isinstance(got, (list, tuple)):
             fail(f"{label} returned {type(got).__name__}, expected a list of {len(grads)} arrays",
                  "return a list with one array per gradient, in the same order")

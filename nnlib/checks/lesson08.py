@@ -22,23 +22,13 @@ import math
 
 import numpy as np
 
-from nnlib.checking import CheckFailed, NotAttempted, as_array, call, exercise, fail
+from nnlib.checking import CheckFailed, as_array, call_with_hint, exercise, fail
 from nnlib.checking import show as _show
 
 
 def show(x):
     """``nnlib.checking.show``, printing plain floats as ``0.8`` too."""
     return f"{x:.6g}" if isinstance(x, float) else _show(x)
-
-
-def _call(func, *args, label, hint):
-    """``call``, adding ``hint`` when the student's code crashes (for example a shape error)."""
-    try:
-        return call(func, *args, label=label)
-    except NotAttempted:
-        raise
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure.message}; {hint}") from None
 
 
 def _number(value, name, example):
@@ -91,7 +81,7 @@ def _rows(batch, label, part, width):
 
 def _epoch(minibatches, X, Y, batch_size, rng, label):
     """The student's batches of one epoch as lists of sample numbers (from X and from Y)."""
-    got = _call(minibatches, X, Y, batch_size, rng, label=label, hint=BATCH_HINT)
+    got = call_with_hint(minibatches, X, Y, batch_size, rng, label=label, hint=BATCH_HINT)
     if got is None:
         fail(f"{label} returned None", "yield the pairs (X_batch, Y_batch), or return a list "
                                        "of them")
@@ -214,7 +204,7 @@ def check_updates_per_epoch(updates_per_epoch):
              (5, 8, "a batch larger than the data")]
     for m, b, what in cases:
         label = f"updates_per_epoch({m}, {b}) for {what}"
-        got = _call(updates_per_epoch, m, b, label=label, hint=UPDATES_HINT)
+        got = call_with_hint(updates_per_epoch, m, b, label=label, hint=UPDATES_HINT)
         expected = -(-m // b)
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer, float,
                                                                      np.floating)):
@@ -296,7 +286,7 @@ def check_momentum_step(momentum_step):
             label = (f"momentum_step(w={show(w)}, v={show(v)}, grad={show(g)}, lr={lr}, "
                      f"beta={beta}) with {what}")
         args = [np.copy(a) if isinstance(a, np.ndarray) else a for a in (w, v, g)]
-        got = _call(momentum_step, *args, lr, beta, label=label, hint=STEP_HINT)
+        got = call_with_hint(momentum_step, *args, lr, beta, label=label, hint=STEP_HINT)
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             kind = (f"a {type(got).__name__} of {len(got)}" if isinstance(got, (tuple, list))
                     else type(got).__name__)
@@ -378,7 +368,8 @@ def check_momentum_descent(momentum_descent):
         label = (f"momentum_descent({grad.__name__}, w0={show(w0)}, lr={lr}, beta={beta}, "
                  f"steps={steps}) with {what}")
         arg = np.copy(w0) if isinstance(w0, np.ndarray) else w0
-        got = _call(momentum_descent, grad, arg, lr, beta, steps, label=label, hint=PATH_HINT)
+        got = call_with_hint(momentum_descent, grad, arg, lr, beta, steps, label=label,
+                             hint=PATH_HINT)
         expected = _heavy_ball(grad, w0, lr, beta, steps)
         arr = as_array(got, label)
         shape = expected.shape
@@ -570,8 +561,8 @@ def check_train_sgd(train_sgd):
         untrained, start = copy.deepcopy(model), _params(model)
         expected, final = _trained(untrained, loss, X, Y, args, fresh)
         X_given, Y_given = X.copy(), Y.copy()
-        got = _call(train_sgd, model, loss, X_given, Y_given, *args, rng, label=label,
-                    hint=TRAIN_HINT)
+        got = call_with_hint(train_sgd, model, loss, X_given, Y_given, *args, rng, label=label,
+                             hint=TRAIN_HINT)
         if got is None:
             fail(f"{label} returned None", "return the list of the epochs' losses")
         arr = as_array(got, label)

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from nnlib.checking import CheckFailed, NotAttempted, as_array, call, exercise, fail
+from nnlib.checking import CheckFailed, NotAttempted, as_array, call_with_hint, exercise, fail
 from nnlib.checking import show as _show
 
 
@@ -32,18 +32,6 @@ def show(x):
                                    formatter={"float_kind": lambda v: f"{v:.4g}"}
                                    ).replace("\n", "")
     return " ".join(_show(x).split())
-
-
-def _call(func, *args, label, hint, warn):
-    """``call``, adding ``hint`` when the student's code crashes (a warning keeps ``warn``)."""
-    try:
-        return call(func, *args, label=label, warn=warn)
-    except NotAttempted:
-        raise
-    except CheckFailed as failure:
-        if "NumPy warning" in failure.message:
-            raise
-        raise CheckFailed(f"{failure.message}; {hint}") from None
 
 
 def _close(a, b, rtol=1e-7, atol=1e-10):
@@ -138,7 +126,7 @@ def check_softmax(softmax):
     for what, Z, warn in cases:
         given = Z.copy()
         label = f"softmax(Z) for {what}, Z = {show(Z)}"
-        got = _call(softmax, given, label=label, hint=SOFTMAX_HINT, warn=warn)
+        got = call_with_hint(softmax, given, label=label, hint=SOFTMAX_HINT, warn=warn)
         arr = _matrix(got, label, Z.shape, "softmax keeps the shape of Z, (m, K): one row of "
                                            "probabilities per sample")
         expected = _row_softmax(Z)
@@ -172,7 +160,7 @@ def check_one_hot(one_hot):
     for what, y, K in cases:
         given = y.copy()
         label = f"one_hot(y={show(y)}, K={K}) for {what}"
-        got = _call(one_hot, given, K, label=label, hint=ONE_HOT_HINT, warn=ONE_HOT_HINT)
+        got = call_with_hint(one_hot, given, K, label=label, hint=ONE_HOT_HINT, warn=ONE_HOT_HINT)
         m = len(y)
         expected = _one_hot(y, K)
         arr = as_array(got, label)
@@ -229,7 +217,8 @@ def check_cross_entropy(cross_entropy):
         P_given, y_given = P.copy(), y.copy()
         m, K = P.shape
         label = f"cross_entropy(P of shape {P.shape}, y={show(y)}) for {what}"
-        got = _call(cross_entropy, P_given, y_given, label=label, hint=CE_HINT, warn=CE_HINT)
+        got = call_with_hint(cross_entropy, P_given, y_given, label=label, hint=CE_HINT,
+                             warn=CE_HINT)
         arr = as_array(got, label)
         picked = np.array([P[i, y[i]] for i in range(m)])
         expected = float(-np.mean(np.log(picked)))
@@ -299,8 +288,8 @@ def check_log_softmax(log_softmax):
         given = Z.copy()
         label = f"log_softmax(Z) for {what}, Z = {show(Z)}"
         try:
-            got = _call(log_softmax, given, label=label, hint=LOG_SOFTMAX_HINT,
-                        warn=LOG_SOFTMAX_HINT)
+            got = call_with_hint(log_softmax, given, label=label, hint=LOG_SOFTMAX_HINT,
+                                 warn=LOG_SOFTMAX_HINT)
         except NotAttempted:
             raise
         except CheckFailed as failure:
@@ -392,8 +381,8 @@ def check_softmax_ce_gradient(gradient):
         label = f"softmax_cross_entropy_gradient(Z of shape {Z.shape}, y={show(y)}) for {what}"
         warn = SOFTMAX_WARN + ("" if "huge" not in what else
                                f" (here Z = {show(Z)})")
-        got = _call(gradient, Z_given, y_given, label=label,
-                    hint="check the shapes: softmax(Z) and one_hot(y, K) are both (m, K); "
+        got = call_with_hint(gradient, Z_given, y_given, label=label,
+                             hint="check the shapes: softmax(Z) and one_hot(y, K) are both (m, K); "
                          + GRADIENT_HINT, warn=warn)
         arr = _matrix(got, label, Z.shape, "the gradient has the shape of Z, (m, K)")
         if not np.all(np.isfinite(arr)):
@@ -467,8 +456,8 @@ def check_output_gradients(output_gradients):
     for what, z, y in cases:
         z_given, y_given = z.copy(), y.copy()
         label = f"output_gradients(z={show(z)}, y={show(y)}) for {what}"
-        got = _call(output_gradients, z_given, y_given, label=label, hint=OUTPUT_HINT,
-                    warn=SIGMOID_WARN)
+        got = call_with_hint(output_gradients, z_given, y_given, label=label, hint=OUTPUT_HINT,
+                             warn=SIGMOID_WARN)
         if isinstance(got, np.ndarray) and got.ndim >= 1 and got.shape[0] == 2 \
                 and got.shape[1:] == z.shape:
             got = (got[0], got[1])

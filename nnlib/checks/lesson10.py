@@ -20,23 +20,18 @@ import math
 
 import numpy as np
 
-from nnlib.checking import CheckFailed, NotAttempted, call, exercise, fail, not_attempted
+from nnlib.checking import (
+    call_with_hint,
+    exercise,
+    fail,
+    not_attempted,
+)
 from nnlib.checking import show as _show
 
 
 def show(x):
     """``nnlib.checking.show``, printing plain floats as ``0.8`` too."""
     return f"{x:.6g}" if isinstance(x, float) else _show(x)
-
-
-def _call(func, *args, label, hint):
-    """``call``, adding ``hint`` when the student's code crashes (for example a shape error)."""
-    try:
-        return call(func, *args, label=label)
-    except NotAttempted:
-        raise
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure.message}; {hint}") from None
 
 
 def _unchanged(label, given, original, hint):
@@ -82,7 +77,7 @@ def check_flatten_images(flatten_images):
         n = len(images)
         label = f"flatten_images(images) for {what} (uint8, shape {images.shape})"
         given = images.copy()
-        got = _call(flatten_images, given, label=label, hint=FLATTEN_HINT)
+        got = call_with_hint(flatten_images, given, label=label, hint=FLATTEN_HINT)
         _unchanged(label, given, images,
                    "leave the caller's images as they are (images.shape = ... or "
                    "images.resize(...) reshape the caller's array): images.reshape(len(images), "
@@ -201,7 +196,7 @@ def check_accuracy(accuracy):
         label = f"accuracy(scores, labels) for {what}"
         expected = sum(int(_first_argmax(row) == y) for row, y in zip(scores, labels)) / m
         given_scores, given_labels = scores.copy(), labels.copy()
-        got = _call(accuracy, given_scores, given_labels, label=label, hint=ACCURACY_HINT)
+        got = call_with_hint(accuracy, given_scores, given_labels, label=label, hint=ACCURACY_HINT)
         _unchanged(label, given_scores, scores, "leave the scores as they are")
         if got is None:
             fail(f"{label} returned None", "did you forget the return statement?")
@@ -284,7 +279,7 @@ def check_confusion_matrix(confusion_matrix):
         label = (f"confusion_matrix(y_true, y_pred{'' if len(args) == 2 else f', K={K}'}) for "
                  f"{what}")
         expected = _count(y_true, y_pred, K)
-        got = _call(confusion_matrix, *args, label=label, hint=CONFUSION_HINT)
+        got = call_with_hint(confusion_matrix, *args, label=label, hint=CONFUSION_HINT)
         _unchanged(label, args[0], y_true, "leave y_true and y_pred as they are")
         _unchanged(label, args[1], y_pred, "leave y_true and y_pred as they are")
         if got is None:
@@ -387,7 +382,7 @@ def check_most_confused(most_confused):
         label = f"most_confused(C) for {what}"
         expected = _most_confused(C)
         given = C.copy()
-        got = _call(most_confused, given, label=label, hint=CONFUSED_HINT)
+        got = call_with_hint(most_confused, given, label=label, hint=CONFUSED_HINT)
         _unchanged(label, given, C,
                    "that changed the caller's matrix (zeroing its diagonal in place); work on "
                    "a copy, C.copy(), or mask the diagonal without writing to C")
@@ -447,7 +442,7 @@ def check_misclassified(misclassified):
         expected = np.array([i for i in range(len(labels)) if predicted[i] != labels[i]],
                             dtype=int)
         given = scores.copy()
-        got = _call(misclassified, given, labels.copy(), label=label, hint=WRONG_HINT)
+        got = call_with_hint(misclassified, given, labels.copy(), label=label, hint=WRONG_HINT)
         _unchanged(label, given, scores, "leave the scores as they are")
         if got is None:
             fail(f"{label} returned None", "did you forget the return statement?")

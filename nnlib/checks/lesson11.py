@@ -19,34 +19,20 @@ import math
 
 import numpy as np
 
-from nnlib.checking import CheckFailed, NotAttempted, as_array, call, exercise, fail, not_attempted
+from nnlib.checking import (
+    as_array,
+    as_scalar,
+    call_with_hint,
+    exercise,
+    fail,
+    not_attempted,
+)
 from nnlib.checking import show as _show
 
 
 def show(x):
     """``nnlib.checking.show``, printing plain floats as ``0.8`` too."""
     return f"{x:.6g}" if isinstance(x, float) else _show(x)
-
-
-def _call(func, *args, label, hint):
-    """``call``, adding ``hint`` when the student's code crashes (for example a shape error)."""
-    try:
-        return call(func, *args, label=label)
-    except NotAttempted:
-        raise
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure.message}; {hint}") from None
-
-
-def _scalar(got, label, hint):
-    """The student's result as a Python float, failing clearly when it is not one number."""
-    arr = as_array(got, label)
-    if arr.size != 1:
-        fail(f"{label} returned an array of shape {arr.shape}, expected one number", hint)
-    value = float(arr.reshape(()))
-    if not math.isfinite(value):
-        fail(f"{label} returned {value}, which is not finite", hint)
-    return value
 
 
 def _close(a, b, rtol=1e-9, atol=1e-12):
@@ -106,8 +92,9 @@ def _four(got, label):
 
 def _run_split(split, X, y, val_fraction, seed, label):
     X_given, y_given = X.copy(), y.copy()
-    got = _call(split, X_given, y_given, val_fraction, np.random.default_rng(seed), label=label,
-                hint=SPLIT_HINT)
+    got = call_with_hint(split, X_given, y_given, val_fraction, np.random.default_rng(seed),
+                         label=label,
+                         hint=SPLIT_HINT)
     parts = _four(got, label)
     if not (np.array_equal(X_given, X) and np.array_equal(y_given, y)):
         fail(f"{label} changed X or y in place",
@@ -210,8 +197,8 @@ def check_l2_penalty(l2_penalty):
     for what, weights, lam in _penalty_cases():
         given = [W.copy() for W in weights]
         label = f"l2_penalty(weights, lam={lam:g}) for {what}"
-        got = _call(l2_penalty, given, lam, label=label, hint=PENALTY_HINT)
-        value = _scalar(got, label, "return one number: the penalty of all the weights together")
+        got = call_with_hint(l2_penalty, given, lam, label=label, hint=PENALTY_HINT)
+        value = as_scalar(got, label, "return one number: the penalty of all the weights together")
         squares = sum(float(np.sum(W * W)) for W in weights)
         expected = lam / 2 * squares
         if not all(np.array_equal(a, b) for a, b in zip(given, weights)) or len(given) != len(
@@ -271,7 +258,7 @@ def check_l2_gradient(l2_gradient):
     for what, W, dW, lam in _l2_grad_cases():
         W_given, dW_given = W.copy(), dW.copy()
         label = f"l2_gradient(W, dW, lam={lam:g}) for {what}, W = {show(W)}, dW = {show(dW)}"
-        got = _call(l2_gradient, W_given, dW_given, lam, label=label, hint=L2_GRAD_HINT)
+        got = call_with_hint(l2_gradient, W_given, dW_given, lam, label=label, hint=L2_GRAD_HINT)
         arr = as_array(got, label)
         if arr.shape != W.shape:
             fail(f"{label} returned an array of shape {arr.shape}, expected {W.shape}",
@@ -339,11 +326,11 @@ def check_early_stopping(early_stopping):
     for k, (what, losses, patience) in enumerate(_stopping_cases()):
         given = list(losses) if k % 2 == 0 else np.array(losses)
         label = f"early_stopping({show(losses)}, patience={patience}) for {what}"
-        got = _call(early_stopping, given, patience, label=label, hint=STOP_HINT)
+        got = call_with_hint(early_stopping, given, patience, label=label, hint=STOP_HINT)
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             fail(f"{label} returned {show(got)}, expected a pair (best_epoch, stop_epoch)",
                  "return both numbers: return best_epoch, stop_epoch")
-        pair = tuple(_scalar(v, label, "each of best_epoch and stop_epoch is one whole number")
+        pair = tuple(as_scalar(v, label, "each of best_epoch and stop_epoch is one whole number")
                      for v in got)
         pair = tuple(int(v) if v.is_integer() else v for v in pair)
         expected = _early_stopping(losses, patience)
@@ -420,7 +407,7 @@ def check_relu_interpolant(relu_interpolant):
         n = len(xk) - 1
         xg, yg = xk.copy(), yk.copy()
         label = f"relu_interpolant(x_knots, y_knots) for {what}"
-        got = _call(relu_interpolant, xg, yg, label=label, hint=RELU_HINT)
+        got = call_with_hint(relu_interpolant, xg, yg, label=label, hint=RELU_HINT)
         if not isinstance(got, (tuple, list)) or len(got) != 4:
             fail(f"{label} returned {type(got).__name__}, expected four arrays (W1, b1, W2, b2)",
                  "end with: return W1, b1, W2, b2")
