@@ -192,7 +192,10 @@ def print_table(table: dict[str, tuple[str, int, int]], file=None) -> None:
 
 # --------------------------------------------------------------------------- helpers for checks
 def show(x: Any) -> str:
-    """A short, readable rendering of a value for messages (``5.0``, not ``np.float64(5.0)``)."""
+    """A short, readable rendering of a value for messages: ``5`` for 5.0 or ``np.float64(5.0)``,
+    ``0.1`` for 0.1 + 0.2 - 0.2 (not ``0.10000000000000003``)."""
+    if isinstance(x, float):  # np.float64 too
+        return f"{x:.6g}"
     if isinstance(x, np.generic) or (isinstance(x, np.ndarray) and x.ndim == 0):
         value = x.item()
         return f"{value:.6g}" if isinstance(value, float) else repr(value)

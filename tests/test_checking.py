@@ -105,6 +105,7 @@ def test_an_unknown_exercise_id_is_a_clear_key_error():
 def test_show_prints_numbers_as_a_student_writes_them():
     assert show(np.float64(5.0)) == "5" and show(np.array(0.25)) == "0.25"
     assert show(np.int64(3)) == "3" and show(np.array([1.0, 2.5])) == "[1. , 2.5]"
+    assert show(5.0) == "5" and show(0.1 + 0.2 - 0.2) == "0.1" and show(1e-9) == "1e-09"
 
 
 @pytest.mark.parametrize("module", LESSON_CHECKS, ids=lambda p: p.stem)

@@ -22,13 +22,7 @@ import math
 
 import numpy as np
 
-from nnlib.checking import CheckFailed, as_array, call_with_hint, exercise, fail
-from nnlib.checking import show as _show
-
-
-def show(x):
-    """``nnlib.checking.show``, printing plain floats as ``0.8`` too."""
-    return f"{x:.6g}" if isinstance(x, float) else _show(x)
+from nnlib.checking import CheckFailed, as_array, call_with_hint, exercise, fail, show
 
 
 def _number(value, name, example):
