@@ -314,6 +314,25 @@ def expect_close(
         fail(f"{label} returned {show(arr)}, expected {show(expected)}", hint)
 
 
+def expect_path_shape(got: Any, expected: np.ndarray, steps: int, label: str) -> np.ndarray:
+    """The path w0, w1, ..., w_steps of a descent as an array of ``expected``'s shape, with the
+    usual off-by-one mistakes (w0 missing, one step too many) named; returns the array."""
+    arr = as_array(got, label)
+    shape = expected.shape
+    if arr.shape != shape:
+        if arr.shape == (steps,) + shape[1:] and steps > 0:
+            if np.allclose(arr, expected[1:]):
+                fail(f"{label} returned {steps} entries w1 ... w{steps}; expected "
+                     f"{steps + 1}, starting with w0", "put w0 itself first in the path")
+            fail(f"{label} returned {steps} entries, expected {steps + 1} (shape {shape})",
+                 "the path holds w0 and then one w per step: steps + 1 entries")
+        if arr.shape == (steps + 2,) + shape[1:]:
+            fail(f"{label} returned {steps + 2} entries, expected {steps + 1} (shape "
+                 f"{shape})", "take exactly `steps` steps after w0")
+        fail(f"{label} has shape {arr.shape}, expected {shape}",
+             "one row per point of the path: shape (steps + 1,) + the shape of w0")
+    return arr
+
 def expect_equal(got: Any, expected: Any, label: str, hint: str | None = None) -> None:
     if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
         expect_close(got, expected, label, hint, rtol=0, atol=0)

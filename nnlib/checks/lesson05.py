@@ -20,6 +20,7 @@ from nnlib.checking import (
     as_scalar,
     call_with_hint,
     exercise,
+    expect_path_shape,
     expect_shape,
     fail,
     show,
@@ -273,20 +274,7 @@ def check_gradient_descent(gradient_descent):
         arg = np.copy(w0) if isinstance(w0, np.ndarray) else w0
         got = call_with_hint(gradient_descent, grad, arg, lr, steps, label=label, hint=GD_HINT)
         expected = _descend(grad, w0, lr, steps)
-        arr = as_array(got, label)
-        shape = expected.shape
-        if arr.shape != shape:
-            if arr.shape == (steps,) + shape[1:] and steps > 0:
-                if np.allclose(arr, expected[1:]):
-                    fail(f"{label} returned {steps} entries w1 ... w{steps}; expected "
-                         f"{steps + 1}, starting with w0", "put w0 itself first in the path")
-                fail(f"{label} returned {steps} entries, expected {steps + 1} (shape {shape})",
-                     "the path holds w0 and then one w per step: steps + 1 entries")
-            if arr.shape == (steps + 2,) + shape[1:]:
-                fail(f"{label} returned {steps + 2} entries, expected {steps + 1} (shape "
-                     f"{shape})", "take exactly `steps` steps after w0")
-            fail(f"{label} has shape {arr.shape}, expected {shape}",
-                 "one row per point of the path: shape (steps + 1,) + the shape of w0")
+        arr = expect_path_shape(got, expected, steps, label)
         if np.allclose(arr, expected):
             if isinstance(w0, np.ndarray) and not np.array_equal(arg, w0):
                 fail(f"{label} changed the caller's w0 in place (it was {show(w0)}, afterwards "

@@ -22,7 +22,15 @@ import math
 
 import numpy as np
 
-from nnlib.checking import CheckFailed, as_array, call_with_hint, exercise, fail, show
+from nnlib.checking import (
+    CheckFailed,
+    as_array,
+    call_with_hint,
+    exercise,
+    expect_path_shape,
+    fail,
+    show,
+)
 
 
 def _number(value, name, example):
@@ -365,20 +373,7 @@ def check_momentum_descent(momentum_descent):
         got = call_with_hint(momentum_descent, grad, arg, lr, beta, steps, label=label,
                              hint=PATH_HINT)
         expected = _heavy_ball(grad, w0, lr, beta, steps)
-        arr = as_array(got, label)
-        shape = expected.shape
-        if arr.shape != shape:
-            if arr.shape == (steps,) + shape[1:] and steps > 0:
-                if np.allclose(arr, expected[1:]):
-                    fail(f"{label} returned {steps} entries w1 ... w{steps}; expected "
-                         f"{steps + 1}, starting with w0", "put w0 itself first in the path")
-                fail(f"{label} returned {steps} entries, expected {steps + 1} (shape {shape})",
-                     "the path holds w0 and then one w per step: steps + 1 entries")
-            if arr.shape == (steps + 2,) + shape[1:]:
-                fail(f"{label} returned {steps + 2} entries, expected {steps + 1} (shape "
-                     f"{shape})", "take exactly `steps` steps after w0")
-            fail(f"{label} has shape {arr.shape}, expected {shape}",
-                 "one row per point of the path: shape (steps + 1,) + the shape of w0")
+        arr = expect_path_shape(got, expected, steps, label)
         if np.allclose(arr, expected, rtol=1e-9, atol=1e-12):
             if isinstance(w0, np.ndarray) and not np.array_equal(arg, w0):
                 fail(f"{label} changed the caller's w0 in place (it was {show(w0)}, afterwards "
