@@ -486,6 +486,23 @@ OTHER_FORMS = {  # exercise id -> answers (by name) that are right, written unli
 }
 
 
+def _lesson_other_forms():
+    """``HIDDEN_OTHER_FORMS`` of every tests/checks/test_lessonNN.py: each lesson's author lists
+    there the correct answers, written unlike the solution, that its hidden tests must accept."""
+    import importlib.util
+
+    forms = {}
+    for path in sorted((ROOT / "tests" / "checks").glob("test_lesson*.py")):
+        spec = importlib.util.spec_from_file_location(f"_forms_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        forms.update(getattr(module, "HIDDEN_OTHER_FORMS", {}))
+    return forms
+
+
+OTHER_FORMS.update(_lesson_other_forms())
+
+
 @pytest.mark.parametrize("path, ex", HIDDEN)
 def test_hidden_tests_accept_a_correct_answer_written_differently(path, ex):
     if ex.id not in OTHER_FORMS:
