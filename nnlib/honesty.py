@@ -88,6 +88,13 @@ class Forbidden:
         if isinstance(module, str) and any(module == m or module.startswith(m + ".")
                                            for m in self.modules):
             return f"{module}.{getattr(obj, '__name__', '')}".rstrip(".")
+        if isinstance(obj, np.ufunc):  # a ufunc has no __module__: look for it in the modules
+            name = getattr(obj, "__name__", "")
+            for m in self.modules:
+                held = sys.modules.get(m)
+                if held is not None and name and getattr(held, name, None) is obj \
+                        and getattr(np, name, None) is not obj:
+                    return f"{m}.{name}"
         return None
 
 

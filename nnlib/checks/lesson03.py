@@ -1,22 +1,36 @@
 """Checks for the exercises of lesson 03, activations (``exercises/03_activations.ipynb``).
 
-Expected values are written out here from the formulas, independently of ``nnlib.activations``,
-so a check never trusts the code it is meant to teach. Every check also runs extreme inputs
-(z = +-1000) because that is where the textbook formula breaks.
+Every expected value is computed here from its definition, independently of ``nnlib.activations``,
+so a check never trusts the code it is meant to teach. The cases are chosen where the easy
+answers break: z = +-1000 (overflow), tiny results that a careless formula rounds to 0, large
+|z| and sharp curvature (where a finite-difference "derivative" misses the exact one), and
+black-box networks that look linear near the origin but are not.
 """
 
 import numpy as np
 
-from nnlib.checking import as_array, call, exercise, expect_close, expect_shape, fail, show
+from nnlib.checking import (
+    as_array,
+    as_scalar,
+    call,
+    exercise,
+    expect_close,
+    expect_shape,
+    fail,
+    show,
+)
+from nnlib.honesty import Forbidden, call_without_delegation, expect_analytic
 
-Z = np.array([-5.0, -1.0, 0.0, 0.5, 2.0])
-Z2D = np.array([[-3.0, 0.0, 1.5], [4.0, -0.25, 10.0]])
-HUGE = np.array([-1000.0, 1000.0])
+# Libraries that differentiate for you, or hold ready-made activations.
+AUTODIFF = ("nnlib.gradcheck", "torch", "jax", "tensorflow", "keras", "autograd",
+            "numdifftools", "sympy", "scipy.differentiate", "scipy.misc")
 
 
-def _sigmoid(z):
-    """The reference sigmoid, in the tanh form: 0.5 (1 + tanh(z / 2)) never overflows."""
-    return 0.5 * (1.0 + np.tanh(np.asarray(z, dtype=float) / 2.0))
+def _sigmoid(x):
+    """The reference sigmoid: each branch exponentiates only -|x| <= 0."""
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _with_kwargs(func, **kwargs):
@@ -31,252 +45,383 @@ def _with_kwargs(func, **kwargs):
 
 def _expect_input_unchanged(before, after, name):
     if not np.array_equal(before, after):
-        fail(
-            f"{name} changed its input array in place (it was {show(before)}, "
-            f"afterwards {show(after)})",
-            "build a new array (np.maximum, np.where) instead of assigning into z",
-        )
+        fail(f"{name} changed its input array in place (it was {show(before)}, "
+             f"afterwards {show(after)})",
+             "build a new array (np.where, np.maximum, arithmetic) instead of assigning into z")
+
+
+def _same(got, expected, rtol=1e-9):
+    """True when ``got`` is an array of ``expected``'s shape and close to it (for diagnoses)."""
+    try:
+        arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    expected = np.asarray(expected, dtype=float)
+    atol = rtol * float(np.max(np.abs(expected), initial=0.0)) + 1e-300
+    return arr.shape == expected.shape and bool(
+        np.all(np.isfinite(arr)) and np.allclose(arr, expected, rtol=rtol, atol=atol))
 
 
 # --------------------------------------------------------------------------- 03.1
-SIGMOID_WARN = (
-    "np.exp(-z) overflows when z is very negative (e^1000 is inf); exponentiate only "
-    "-|z|, which is <= 0, and pick the formula by the sign of z. Careful: np.where "
-    "computes both branches for every element, so each branch must be safe on its own"
+def _softplus(z):
+    z = np.asarray(z, dtype=float)
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+SOFTPLUS_WARN = (
+    "e^z overflows at z = 1000 (e^710 is already inf); rewrite log(1 + e^z) so that exp only "
+    "ever sees a number <= 0, as section 7 did for the sigmoid; careful: np.where computes "
+    "both of its branches for every entry"
 )
+SOFTPLUS_FORBIDDEN = Forbidden(
+    [np.logaddexp, np.logaddexp2],
+    modules=["scipy.special", "scipy.stats", "sklearn", "torch", "jax", "tensorflow", "keras"],
+    what="softplus (log(1 + e^z), which np.logaddexp(0, z) is)")
 
 
-@exercise("03.1-sigmoid", 2, what="write sigmoid(z) that never overflows, even at z = -1000")
-def check_sigmoid(sigmoid):
-    got = call(sigmoid, np.array([0.0]), label="sigmoid(np.array([0.0]))")
-    expect_close(got, [0.5], "sigmoid(np.array([0.0]))", "sigmoid(0) = 1 / (1 + e^0) = 0.5")
+@exercise("03.1-softplus", 2,
+          what="write softplus(z) = log(1 + e^z), accurate and without overflow at z = +-1000")
+def check_softplus(softplus):
+    def run(z, label, warn=None):
+        return call_without_delegation(softplus, z, forbidden=SOFTPLUS_FORBIDDEN, label=label,
+                                       warn=warn)
 
-    label = f"sigmoid({show(Z)})"
-    got = call(sigmoid, Z.copy(), label=label)
-    expect_close(got, _sigmoid(Z), label,
-                 "sigmoid(z) = 1 / (1 + e^{-z}): check the sign of the exponent")
+    label = "softplus(np.array([0.0]))"
+    expect_close(run(np.array([0.0]), label), [np.log(2.0)], label,
+                 "softplus(0) = log(1 + e^0)")
 
-    tails = np.array([-30.0, -12.0, 12.0, 30.0])
-    label = f"sigmoid({show(tails)})"
-    got = as_array(call(sigmoid, tails.copy(), label=label, warn=SIGMOID_WARN), label)
-    expected = _sigmoid(tails)
-    if got.shape == tails.shape and not np.allclose(got, expected, rtol=1e-6, atol=1e-15):
-        fail(f"{label} returned [{', '.join(f'{v:.3g}' for v in got)}], expected "
-             f"[{', '.join(f'{v:.3g}' for v in expected)}]",
-             "far out in the tails the answer is tiny but not zero; do not clip z to a small "
-             "range, and use e^{z} / (1 + e^{z}) for z < 0")
-    expect_close(got, expected, label, rtol=1e-6, atol=1e-15)
+    z = np.array([-5.0, -1.0, 0.5, 2.0, 6.0])
+    label = f"softplus({show(z)})"
+    got = run(z.copy(), label)
+    if _same(got, _softplus(-z)):
+        fail(f"{label} returned softplus(-z) = {show(np.asarray(got, dtype=float))}",
+             "check the sign of the exponent: softplus(z) = log(1 + e^{+z}) grows with z")
+    expect_close(got, _softplus(z), label, "softplus(z) = log(1 + e^z), entry by entry")
 
-    label = f"sigmoid({show(HUGE)})"
-    got = call(sigmoid, HUGE.copy(), label=label, warn=SIGMOID_WARN)
-    expect_close(got, [0.0, 1.0], label, SIGMOID_WARN)
+    label = "softplus(np.array([-1000.0, 1000.0]))"
+    got = run(np.array([-1000.0, 1000.0]), label, warn=SOFTPLUS_WARN)
+    expect_close(got, [0.0, 1000.0], label, SOFTPLUS_WARN)
 
-    label = f"sigmoid of a 2x3 array {show(Z2D)}"
-    z = Z2D.copy()
-    got = call(sigmoid, z, label=label, warn=SIGMOID_WARN)
-    expect_shape(got, Z2D.shape, label, "sigmoid works elementwise: the output has z's shape")
-    expect_close(got, _sigmoid(Z2D), label)
-    _expect_input_unchanged(Z2D, z, "sigmoid")
+    # Tiny answers far left, answers a hair above z far right, and points just past the
+    # thresholds (10, 15, 20) where a shortcut "softplus(z) = z for large z" starts too early.
+    z = np.array([-700.0, -100.0, -40.0, -37.0, -21.0, -1e-3, 1e-3, 10.5, 16.0, 21.0, 37.0,
+                  100.0, 700.0])
+    label = f"softplus({show(z)})"
+    got = as_array(run(z.copy(), label, warn=SOFTPLUS_WARN), label)
+    expected = _softplus(z)
+    expect_shape(got, z.shape, label, "softplus works entry by entry: the output has z's shape")
+    bad = ~np.isclose(got, expected, rtol=1e-12, atol=1e-300)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        side = (
+            "for very negative z the answer is tiny but not 0: log(1 + x) of a tiny x loses "
+            "every digit when 1 + x is rounded to 1; NumPy's np.log1p(x) computes log(1 + x) "
+            "accurately" if z[i] < 0 else
+            "softplus(z) is a little more than z, and that little is still visible at "
+            f"z = {z[i]:g}: do not replace softplus(z) by z until e^-z is below rounding"
+        )
+        fail(f"softplus({z[i]:g}) returned {got[i]:.17g}, expected {expected[i]:.17g} "
+             "(the check asks for 12 correct significant digits)", side)
+
+    z = np.array([[-3.0, 0.0, 1.5], [4.0, -0.25, 50.0]])
+    arg = z.copy()
+    label = f"softplus of a 2x3 array {show(z)}"
+    got = run(arg, label, warn=SOFTPLUS_WARN)
+    expect_shape(got, z.shape, label, "softplus works entry by entry: the output has z's shape")
+    expect_close(got, _softplus(z), label, rtol=1e-12, atol=0)
+    _expect_input_unchanged(z, arg, "softplus")
 
 
 # --------------------------------------------------------------------------- 03.2
-@exercise("03.2-derivatives", 2,
-          what="write sigmoid_prime(z) and tanh_prime(z), the slopes of sigmoid and tanh")
-def check_derivatives(sigmoid_prime, tanh_prime):
-    got = call(sigmoid_prime, np.array([0.0]), label="sigmoid_prime(np.array([0.0]))")
-    expect_close(got, [0.25], "sigmoid_prime(np.array([0.0]))",
-                 "sigma'(0) = sigma(0) (1 - sigma(0)) = 0.5 * 0.5 = 0.25, the steepest point")
-    s = _sigmoid(Z2D)
-    label = f"sigmoid_prime of a 2x3 array {show(Z2D)}"
-    got = call(sigmoid_prime, Z2D.copy(), label=label)
-    expect_close(got, s * (1 - s), label, "sigma'(z) = sigma(z) * (1 - sigma(z))")
-    label = f"sigmoid_prime({show(HUGE)})"
-    got = call(sigmoid_prime, HUGE.copy(), label=label, warn=SIGMOID_WARN)
-    expect_close(got, [0.0, 0.0], label,
-                 "far from 0 the sigmoid is flat (saturated): its slope is 0")
+def _swish_prime(z, beta):
+    x = beta * np.asarray(z, dtype=float)
+    s, s_minus = _sigmoid(x), _sigmoid(-x)  # sigma(x) and 1 - sigma(x), both without rounding
+    return s + x * s * s_minus
 
-    got = call(tanh_prime, np.array([0.0]), label="tanh_prime(np.array([0.0]))")
-    expect_close(got, [1.0], "tanh_prime(np.array([0.0]))",
-                 "tanh'(0) = 1 - tanh(0)^2 = 1")
-    t = np.tanh(Z2D)
-    label = f"tanh_prime of a 2x3 array {show(Z2D)}"
-    got = call(tanh_prime, Z2D.copy(), label=label)
-    expect_close(got, 1 - t**2, label,
-                 "tanh'(z) = 1 - tanh(z)^2 (square the tanh, then subtract from 1)")
-    label = f"tanh_prime({show(HUGE)})"
-    got = call(tanh_prime, HUGE.copy(), label=label,
-               warn="np.cosh and np.exp overflow at |z| = 1000; use 1 - np.tanh(z)**2")
-    expect_close(got, [0.0, 0.0], label, "tanh saturates too: its slope is 0 far from 0")
+
+SWISH_WARN = (
+    "exp overflowed at |z| = 1000: never compute e^{-beta z} itself; use a sigmoid that "
+    "never overflows (section 7, or nnlib's sigmoid)"
+)
+SWISH_FORBIDDEN = Forbidden([], modules=AUTODIFF, what="the derivative for you")
+SWISH_HINT = "differentiate z * sigma(beta z) on paper: a product, and a chain inside sigma"
+SWISH_CASES = [  # (z, beta): large |z| and curvature, where no finite difference is exact
+    (np.array([-1000.0, -300.0, -40.0, -6.0, -2.5, -1.0, -0.2, 0.0, 1e-6, 0.4, 1.3, 2.4, 5.0,
+               12.0, 40.0, 300.0, 1000.0]), 1.0),
+    (np.array([-400.0, -1.0, -0.2, -0.08, -0.03, -0.004, 0.0, 0.002, 0.03, 0.05, 0.1, 0.25,
+               2.0, 400.0]), 25.0),
+    (np.array([[-1000.0, -7.0, -2.0, -0.5], [0.3, 1.7, 6.0, 1000.0]]), 0.5),
+]
+
+
+@exercise("03.2-swish-prime", 3,
+          what="write swish_prime(z, beta=1.0), the exact derivative of z * sigmoid(beta z)")
+def check_swish_prime(swish_prime):
+    def run(func, z, label):
+        return call_without_delegation(func, z, forbidden=SWISH_FORBIDDEN, label=label,
+                                       warn=SWISH_WARN)
+
+    label = "swish_prime(np.array([0.0]))"
+    got = run(swish_prime, np.array([0.0]), label)
+    expect_close(got, [0.5], label, SWISH_HINT)
+
+    for z, beta in SWISH_CASES:
+        arg = z.copy()
+        func = swish_prime if beta == 1.0 else _with_kwargs(swish_prime, beta=beta)
+        label = f"swish_prime({show(z)}{'' if beta == 1.0 else f', beta={beta:g}'})"
+        got = run(func, arg, label)
+        expected = _swish_prime(z, beta)
+        x = beta * z
+        for wrong, why in [
+            (_sigmoid(x) + z * _sigmoid(x) * _sigmoid(-x),
+             "the inner derivative of sigma(beta z) brings a factor beta"),
+            (_sigmoid(x) * _sigmoid(-x) * beta, "this is only the slope of sigma(beta z); "
+             "the factor z in front matters too (product rule)"),
+            (z * _sigmoid(x), "this is swish itself, not its slope"),
+        ]:
+            if not _same(expected, wrong) and _same(got, wrong):
+                fail(f"{label} returned {show(np.asarray(got, dtype=float))}, expected "
+                     f"{show(expected)}", why)
+        expect_analytic(got, expected, label, hint=SWISH_HINT, section="sections 2 and 4",
+                        rtol=1e-13)
+        _expect_input_unchanged(z, arg, "swish_prime")
 
 
 # --------------------------------------------------------------------------- 03.3
-RELU_MAX_HINT = (
-    "np.max(z, 0) is the largest entry along axis 0; np.maximum(z, 0) compares "
-    "every entry with 0"
+def _elu(z, alpha):
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
+
+
+def _elu_prime(z, alpha):
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+
+
+ELU_WARN = (
+    "e^z overflowed at z = 1000: np.where computes both of its branches for every entry, so "
+    "the branch for z <= 0 must be safe for a large positive z too"
 )
+ELU_FORBIDDEN = Forbidden([], modules=AUTODIFF + ("sklearn",),
+                          what="ELU or its derivative")
+ELU_Z = np.array([-1000.0, -300.0, -20.0, -2.0, -0.7, -1e-9, 0.0, 1e-9, 0.5, 2.0, 300.0,
+                  1000.0])
 
 
-@exercise("03.3-relu", 2, what="write relu(z) and relu_prime(z) (use 0 for the slope at z = 0)")
-def check_relu(relu, relu_prime):
-    z = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
-    label = f"relu({show(z)})"
-    arg = z.copy()
-    got = call(relu, arg, label=label)
-    expect_shape(got, z.shape, label, RELU_MAX_HINT)
-    expect_close(got, [0.0, 0.0, 0.0, 0.5, 2.0], label, "relu(z) = max(0, z), elementwise")
-    _expect_input_unchanged(z, arg, "relu")
+@exercise("03.3-elu", 2, what="write elu(z, alpha=1.0) and elu_prime(z, alpha=1.0)")
+def check_elu(elu, elu_prime):
+    for alpha in (1.0, 0.3, 2.5):
+        kw = {} if alpha == 1.0 else {"alpha": alpha}
+        tail = "" if alpha == 1.0 else f", alpha={alpha:g}"
+        z = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
+        label = f"elu({show(z)}{tail})"
+        got = call_without_delegation(_with_kwargs(elu, **kw), z.copy(), label=label,
+                                      forbidden=ELU_FORBIDDEN, warn=ELU_WARN)
+        expect_close(got, _elu(z, alpha), label,
+                     "z where z > 0, alpha (e^z - 1) elsewhere, with the alpha you are given",
+                     rtol=1e-9, atol=1e-12)
 
-    label = f"relu of a 2x3 array {show(Z2D)}"
-    got = call(relu, Z2D.copy(), label=label)
-    expect_shape(got, Z2D.shape, label, RELU_MAX_HINT)
-    expect_close(got, np.where(Z2D > 0, Z2D, 0.0), label)
+        arg = ELU_Z.copy()
+        label = f"elu({show(ELU_Z)}{tail})"
+        got = call_without_delegation(_with_kwargs(elu, **kw), arg, label=label,
+                                      forbidden=ELU_FORBIDDEN, warn=ELU_WARN)
+        expect_close(got, _elu(ELU_Z, alpha), label, ELU_WARN, rtol=1e-9, atol=1e-12)
+        _expect_input_unchanged(ELU_Z, arg, "elu")
 
-    label = f"relu_prime({show(z)})"
-    arg = z.copy()
-    got = call(relu_prime, arg, label=label)
-    expect_shape(got, z.shape, label, "relu_prime works elementwise")
-    expect_close(got, [0.0, 0.0, 0.0, 1.0, 1.0], label,
-                 "the slope is 1 where z > 0 and 0 elsewhere; at z = 0 we pick 0, like nnlib")
-    _expect_input_unchanged(z, arg, "relu_prime")
-
-    label = f"relu_prime of a 2x3 array {show(Z2D)}"
-    got = call(relu_prime, Z2D.copy(), label=label)
-    expect_shape(got, Z2D.shape, label)
-    expect_close(got, (Z2D > 0).astype(float), label)
+        arg = ELU_Z.copy()
+        label = f"elu_prime({show(ELU_Z)}{tail})"
+        got = call_without_delegation(_with_kwargs(elu_prime, **kw), arg, label=label,
+                                      forbidden=ELU_FORBIDDEN, warn=ELU_WARN)
+        expected = _elu_prime(ELU_Z, alpha)
+        arr = as_array(got, label)
+        if arr.shape == ELU_Z.shape and np.all(np.isfinite(arr)):
+            left = ELU_Z <= 0
+            if alpha != 1.0 and np.allclose(arr[~left], 1) and abs(arr[6] - 1.0) < 1e-9 \
+                    and np.allclose(arr[left & (ELU_Z != 0)], expected[left & (ELU_Z != 0)]):
+                fail(f"{label} returned {show(arr)}: slope 1 at z = 0, expected {alpha:g}",
+                     "at the corner z = 0 the exercise asks for the slope of the left piece")
+            if np.allclose(arr[left], alpha) and not np.allclose(expected[left], alpha):
+                fail(f"{label} returned {show(arr)}, expected {show(expected)}",
+                     "that is leaky ReLU's slope; the left piece of ELU is curved, so its "
+                     "slope changes with z")
+        expect_analytic(got, expected, label, section="section 3",
+                        hint="differentiate each piece of ELU separately, with the alpha you "
+                             "are given; the slope of the left piece changes with z",
+                        rtol=1e-13)
+        _expect_input_unchanged(ELU_Z, arg, "elu_prime")
 
 
 # --------------------------------------------------------------------------- 03.4
-@exercise("03.4-leaky-relu", 1,
-          what="write leaky_relu(z, alpha=0.01) and leaky_relu_prime(z, alpha=0.01)")
-def check_leaky_relu(leaky_relu, leaky_relu_prime):
-    z = np.array([-100.0, -1.0, 0.0, 2.0])
-    label = f"leaky_relu({show(z)})"
-    got = call(leaky_relu, z.copy(), label=label)
-    expect_close(got, [-1.0, -0.01, 0.0, 2.0], label,
-                 "negative z keeps a small slope: alpha * z with alpha = 0.01 by default")
-    for alpha in (0.2, 0.5):
-        label = f"leaky_relu({show(z)}, alpha={alpha})"
-        got = call(_with_kwargs(leaky_relu, alpha=alpha), z.copy(), label=label)
-        expect_close(got, np.where(z > 0, z, alpha * z), label,
-                     "use the alpha you are given, not a fixed 0.01")
+class _Network:
+    """A small network the check treats as a black box: ``network(X)``, X of shape (m, n_in)."""
 
-    label = f"leaky_relu_prime({show(z)})"
-    got = call(leaky_relu_prime, z.copy(), label=label)
-    expect_shape(got, z.shape, label, "leaky_relu_prime works elementwise")
-    expect_close(got, [0.01, 0.01, 0.01, 1.0], label,
-                 "the slope is 1 where z > 0 and alpha elsewhere (alpha at z = 0 too)")
-    label = f"leaky_relu_prime({show(z)}, alpha=0.2)"
-    got = call(_with_kwargs(leaky_relu_prime, alpha=0.2), z.copy(), label=label)
-    expect_close(got, [0.2, 0.2, 0.2, 1.0], label,
-                 "the slope for z <= 0 is alpha itself, the same number for every z")
+    def __init__(self, layers):
+        self._layers = layers
 
-    label = f"leaky_relu of a 2x3 array {show(Z2D)}"
-    got = call(leaky_relu, Z2D.copy(), label=label)
-    expect_shape(got, Z2D.shape, label, "leaky_relu works elementwise")
+    def __call__(self, X):
+        A = np.asarray(X, dtype=float)
+        if A.ndim != 2:
+            raise ValueError(f"this network wants a 2-D batch X of shape (m, n_in), got shape "
+                             f"{A.shape}")
+        for kind, *p in self._layers:
+            if kind == "dense":
+                if A.shape[1] != p[0].shape[0]:
+                    raise ValueError(f"this network has {self._layers[0][1].shape[0]} inputs; "
+                                     f"got X of shape {np.shape(X)}")
+                A = A @ p[0] + p[1]
+            elif kind == "relu":
+                A = np.maximum(A, 0.0)
+            elif kind == "tanh":
+                A = np.tanh(A)
+            elif kind == "leaky":
+                A = np.where(A > 0, A, p[0] * A)
+        return A
+
+
+def _dense(rng, n_in, n_out, scale=1.0, bias=1.0):
+    return ("dense", scale * rng.normal(size=(n_in, n_out)), bias * rng.normal(size=n_out))
+
+
+def _affine_of(layers):
+    """(W, b) of a network made of dense layers only (other layers must act as identities)."""
+    W, b = None, None
+    for kind, *p in layers:
+        if kind == "dense":
+            W = p[0] if W is None else W @ p[0]
+            b = p[1] if b is None else b @ p[0] + p[1]
+    return W, b
+
+
+def _mystery_networks():
+    """(name, network, n_in, (W, b) or None): some affine whatever their layers look like."""
+    rng = np.random.default_rng(34)
+    cases = []
+    chain = [_dense(rng, 3, 5), _dense(rng, 5, 4), _dense(rng, 4, 2)]
+    cases.append(("A", chain, 3, _affine_of(chain)))
+    leaky = [_dense(rng, 2, 4), ("leaky", 1.0), _dense(rng, 4, 3)]
+    cases.append(("B", leaky, 2, _affine_of(leaky)))
+    V, c, U = rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(2, 2))
+    twin = [("dense", np.hstack([V, -V]), np.concatenate([c, -c])), ("relu",),
+            ("dense", np.vstack([U, -U]), rng.normal(size=2))]  # relu(t) - relu(-t) = t
+    cases.append(("C", twin, 3, (V @ U, c @ U + twin[2][2])))
+    positive = [("dense", rng.normal(size=(2, 3)), np.array([30.0, 40.0, 35.0])), ("relu",),
+                _dense(rng, 3, 2)]  # linear while every unit is on, near the origin
+    cases.append(("D", positive, 2, None))
+    small_tanh = [_dense(rng, 3, 4, scale=1e-3, bias=0.0), ("tanh",),
+                  _dense(rng, 4, 2, scale=1e3)]  # tanh(t) ~ t for tiny t
+    cases.append(("E", small_tanh, 3, None))
+    plain = [_dense(rng, 2, 6), ("relu",), _dense(rng, 6, 1)]
+    cases.append(("F", plain, 2, None))
+    big = [_dense(rng, 4, 3, scale=300.0, bias=500.0), _dense(rng, 3, 3, scale=40.0)]
+    cases.append(("G", big, 4, _affine_of(big)))  # large numbers: rounding grows with them
+    leaky_nonlinear = [_dense(rng, 1, 3), ("leaky", 0.2), _dense(rng, 3, 1)]
+    cases.append(("H", leaky_nonlinear, 1, None))
+    return [(name, _Network(layers), n_in, affine) for name, layers, n_in, affine in cases]
+
+
+PROBE_HINT = ("a candidate (W, b) is worth nothing until it is tested: compare the network with "
+              "X @ W + b on many inputs of many sizes, large ones too, with a tolerance relative "
+              "to the size of the outputs (section 6)")
+
+
+def _probe_inputs(n_in, rng):
+    scales = 10.0 ** np.arange(-2, 7)
+    X = np.vstack([s * rng.normal(size=(20, n_in)) for s in scales])
+    return np.vstack([np.zeros((1, n_in)), X])
+
+
+def _check_single_layer_case(single_layer, name, net, n_in, affine, rng):
+    label = f"single_layer(network {name}, n_in={n_in})"
+    got = call(single_layer, net, n_in, label=label)
+    X = _probe_inputs(n_in, rng)
+    Y = net(X)
+    if affine is None:
+        if got is None:
+            return
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            fail(f"{label} returned {type(got).__name__} {show(got)}, expected None (this "
+                 "network is not affine)", "return None when no single layer equals f")
+        try:
+            W, b = (np.asarray(p, dtype=float) for p in got)
+            guess = X @ W + b
+            worst = int(np.argmax(np.max(np.abs(guess - Y), axis=1)))
+            where = (f": at an input with entries of size about {np.max(np.abs(X[worst])):.0e} "
+                     f"the network gives {show(Y[worst])}, your layer {show(guess[worst])}")
+        except Exception:  # a malformed (W, b): say so without the comparison
+            where = ""
+        fail(f"{label} returned a layer (W, b), but network {name} is not affine{where}",
+             PROBE_HINT)
+    W_true, b_true = affine
+    if got is None:
+        fail(f"{label} returned None, but network {name} is affine: one layer (W, b) gives "
+             "exactly its output for every X",
+             "whatever its layers are, test what the network does; rounding errors grow with "
+             "the size of the numbers, so compare with a relative tolerance")
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        fail(f"{label} returned {type(got).__name__} {show(got)}, expected a pair (W, b) or "
+             "None", "end with: return W, b")
+    W, b = got
+    n_out = W_true.shape[1]
+    expect_shape(W, (n_in, n_out), f"{label}: W",
+                 f"the network maps {n_in} inputs to {n_out} outputs: W is (n_in, n_out)")
+    expect_shape(b, (n_out,), f"{label}: b", f"one bias per output: shape ({n_out},)")
+    tol = 1e-7 * max(1.0, float(np.max(np.abs(W_true))), float(np.max(np.abs(b_true))))
+    expect_close(b, b_true, f"{label}: b", "b is what the network gives for the input X = 0",
+                 rtol=1e-7, atol=tol)
+    expect_close(W, W_true, f"{label}: W",
+                 "row i of W is how the output changes when input i grows by 1", rtol=1e-7,
+                 atol=tol)
+
+
+@exercise("03.4-single-layer", 3,
+          what="write single_layer(f, n_in): the (W, b) of the one layer equal to f, or None")
+def check_single_layer(single_layer):
+    rng = np.random.default_rng(340)
+    for name, net, n_in, affine in _mystery_networks():
+        _check_single_layer_case(single_layer, name, net, n_in, affine, rng)
 
 
 # --------------------------------------------------------------------------- 03.5
-def cube(z):
-    return z**3
-
-
-@exercise("03.5-numerical-derivative", 2,
-          what="write numerical_derivative(f, z, h=1e-5), the centred difference")
-def check_numerical_derivative(numerical_derivative):
-    z = np.array([-2.0, 0.5, 3.0])
-    h = 0.1
-    label = f"numerical_derivative(cube, {show(z)}, h=0.1) with cube(z) = z**3"
-    got = call(_with_kwargs(numerical_derivative, h=h), cube, z.copy(), label=label)
-    expected = ((z + h) ** 3 - (z - h) ** 3) / (2 * h)  # = 3 z^2 + h^2
-    forward = ((z + h) ** 3 - z**3) / h
-    arr = as_array(got, label)
-    if arr.shape == z.shape and np.allclose(arr, forward):
-        fail(f"{label} returned {show(arr)}, the forward difference; expected {show(expected)}",
-             "use the centred difference (f(z + h) - f(z - h)) / (2h): its error is ~h^2, not ~h")
-    if arr.shape == z.shape and np.allclose(arr, 2 * expected):
-        fail(f"{label} returned {show(arr)}, twice the expected {show(expected)}",
-             "the two points z - h and z + h are 2h apart: divide by 2h")
-    expect_close(got, expected, label, rtol=1e-9,
-                 hint="(f(z + h) - f(z - h)) / (2h), with the h you are given")
-
-    z = np.linspace(-3, 3, 7)
-    label = f"numerical_derivative(np.sin, {show(z)}) with the default h"
-    got = call(numerical_derivative, np.sin, z.copy(), label=label)
-    expect_close(got, np.cos(z), label, rtol=0, atol=1e-8,
-                 hint="the exact slope of sin is cos; keep the default h = 1e-5")
-
-    label = f"numerical_derivative(np.tanh, 2x3 array {show(Z2D)})"
-    got = call(numerical_derivative, np.tanh, Z2D.copy(), label=label)
-    expect_shape(got, Z2D.shape, label, "the derivative of an elementwise f has z's shape")
-    expect_close(got, 1 - np.tanh(Z2D) ** 2, label, rtol=0, atol=1e-8)
-
-
-# --------------------------------------------------------------------------- 03.6
-def _collapse_case(rng, n_in, n_hidden, n_out):
-    W1 = rng.normal(size=(n_in, n_hidden)).round(1)
-    b1 = rng.normal(size=n_hidden).round(1)
-    W2 = rng.normal(size=(n_hidden, n_out)).round(1)
-    b2 = rng.normal(size=n_out).round(1)
-    return W1, b1, W2, b2
-
-
-@exercise("03.6-collapse", 2,
-          what="write collapse(W1, b1, W2, b2) returning the (W, b) of the one equivalent layer")
-def check_collapse(collapse):
-    rng = np.random.default_rng(3)
-    for n_in, n_hidden, n_out in [(3, 4, 2), (2, 5, 1)]:
-        W1, b1, W2, b2 = _collapse_case(rng, n_in, n_hidden, n_out)
-        label = (f"collapse(W1 {W1.shape}, b1 {b1.shape}, W2 {W2.shape}, b2 {b2.shape})")
-        got = call(collapse, W1, b1, W2, b2, label=label)
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
-            fail(f"{label} returned {type(got).__name__} {show(got)}, expected a pair (W, b)",
-                 "end with: return W, b")
-        W, b = got
-        expect_shape(W, (n_in, n_out), f"{label}: W",
-                     f"the single layer maps {n_in} inputs to {n_out} outputs, like W1 @ W2")
-        expect_shape(b, (n_out,), f"{label}: b", f"one bias per output: shape ({n_out},)")
-        expect_close(W, W1 @ W2, f"{label}: W",
-                     "(X W1 + b1) W2 + b2 = X (W1 W2) + (b1 W2 + b2): W = W1 @ W2")
-        expect_close(b, b1 @ W2 + b2, f"{label}: b",
-                     "the first bias goes through W2 as well: b = b1 @ W2 + b2")
-        X = rng.normal(size=(5, n_in))
-        expect_close(X @ np.asarray(W) + np.asarray(b), (X @ W1 + b1) @ W2 + b2,
-                     f"X @ W + b for a batch X of shape {X.shape}")
-
-
-# --------------------------------------------------------------------------- 03.7
-def _chain(x, ws, bs):
+def _tanh_chain(x, ws, bs):
     a, slope = float(x), 1.0
     for w, b in zip(ws, bs):
-        s = float(_sigmoid(w * a + b))
-        slope *= w * s * (1 - s)
-        a = s
+        z = w * a + b
+        slope *= w / np.cosh(z) ** 2
+        a = float(np.tanh(z))
     return a, slope
 
 
-@exercise("03.7-sigmoid-chain", 2,
-          what="write sigmoid_chain(x, ws, bs) returning (a_L, d a_L / d x)")
-def check_sigmoid_chain(sigmoid_chain):
-    cases = [
-        (0.5, [], []),
-        (0.5, [1.0], [0.0]),
-        (1.0, [2.0, -3.0, 1.5], [-1.0, 0.5, 0.0]),
-        (-0.3, [4.0] * 6, [-2.0] * 6),
-    ]
-    for x, ws, bs in cases:
-        label = f"sigmoid_chain({x}, ws={ws}, bs={bs})"
-        got = call(sigmoid_chain, x, list(ws), list(bs), label=label,
-                   warn="exp overflowed; use a stable sigmoid")
+CHAIN_FORBIDDEN = Forbidden([], modules=AUTODIFF, what="the derivative for you")
+CHAIN_CASES = [  # the second: every finite-difference step h misses its slope by 6e-11 or more
+    (0.5, [], []),
+    (1.0, [2.0, -3.0, 1.5], [-1.0, 0.5, 0.0]),
+    (-0.3, [-2.5, 2.0, -1.5, 3.0, -2.0, 2.5], [1.0, -0.5, 0.3, -1.0, 0.8, -0.2]),
+    (0.5, [1.5], [0.0]),
+    (0.3, [3.0] * 8, [0.5] * 8),
+]
+
+
+@exercise("03.5-tanh-chain", 2,
+          what="write tanh_chain(x, ws, bs) returning (a_L, d a_L / d x)")
+def check_tanh_chain(tanh_chain):
+    for x, ws, bs in CHAIN_CASES:
+        label = f"tanh_chain({x}, ws={ws}, bs={bs})"
+        got = call_without_delegation(tanh_chain, x, list(ws), list(bs), label=label,
+                                      forbidden=CHAIN_FORBIDDEN)
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             fail(f"{label} returned {type(got).__name__} {show(got)}, "
                  "expected a pair (a_L, slope)", "end with: return a, slope")
-        a_L, slope = _chain(x, ws, bs)
-        expect_close(got[0], a_L, f"{label}: a_L",
-                     "a_0 = x, then a_k = sigmoid(w_k a_(k-1) + b_k) for each layer"
-                     + ("; with no layers a_L is x itself" if not ws else ""))
+        a_L, slope = _tanh_chain(x, ws, bs)
+        a = as_scalar(got[0], f"{label}: a_L")
+        if not np.isclose(a, a_L, rtol=1e-9, atol=1e-12):
+            fail(f"{label}: a_L returned {a:.6g}, expected {a_L:.6g}",
+                 "a_0 = x, then a_k = tanh(w_k a_(k-1) + b_k) for each layer"
+                 + ("; with no layers a_L is x itself" if not ws else ""))
         if not ws:
             expect_close(got[1], 1.0, f"{label}: slope",
                          "with no layers a_L = x, so d a_L / d x = 1 (the empty product)")
-        expect_close(got[1], slope, f"{label}: slope",
-                     "multiply one factor per layer, w_k * sigma'(z_k), with "
-                     "z_k = w_k a_(k-1) + b_k (sigma' of z, not of a)")
+        as_scalar(got[1], f"{label}: slope")
+        expect_analytic(np.reshape(as_array(got[1], label), ()), slope, f"{label}: slope",
+                        section="section 5",
+                        hint="multiply one factor per layer: the layer's weight times the "
+                             "slope of tanh at that layer's z (of z, not of a)")

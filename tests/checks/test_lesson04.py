@@ -1,302 +1,385 @@
 """The checks of lesson 04 (the forward pass): they accept correct answers written in different
-ways, and reject the unfilled stub and the typical wrong answers with a message naming the case."""
+ways, and reject the unfilled stub, the typical wrong answers, delegation to nnlib's layers and
+hand-set networks that are right only on some inputs, with a message naming the case."""
 
 import numpy as np
 import pytest
+
+import nnlib
 
 
 def sigmoid(z):
     return 0.5 * (1 + np.tanh(z / 2))
 
 
-# --------------------------------------------------------------------------- 04.1-dense-forward
-def dense_loops(X, W, b):
-    m, n_in = X.shape
-    n_out = W.shape[1]
-    Z = np.zeros((m, n_out))
-    for i in range(m):
-        for j in range(n_out):
-            Z[i, j] = sum(X[i, k] * W[k, j] for k in range(n_in)) + b[j]
-    return Z
-
-
-@pytest.mark.parametrize("answer", [lambda X, W, b: X @ W + b, dense_loops,
-                                    lambda X, W, b: np.dot(X, W) + b[None, :]])
-def test_dense_forward_accepts_matrix_product_and_loops(checker, answer):
-    assert checker.passes("04.1-dense-forward", answer) == "✓ 04.1-dense-forward (2 points)"
-
-
-def test_dense_forward_stub_is_not_attempted(checker):
-    checker.not_attempted("04.1-dense-forward", checker.stub)
-
-
-def test_dense_forward_rejects_a_missing_transpose_by_crashing_on_non_square_shapes(checker):
-    line = checker.fails("04.1-dense-forward", lambda X, W, b: X @ W.T + b)
-    assert "raised ValueError" in line and "(m, n_in)" in line
-
-
-def test_dense_forward_rejects_the_column_convention(checker):
-    line = checker.fails("04.1-dense-forward", lambda X, W, b: (W.T @ X.T + b[:, None]))
-    assert "has shape (2, 4), expected (4, 2)" in line
-
-
-def test_dense_forward_rejects_a_forgotten_bias(checker):
-    assert "without the bias" in checker.fails("04.1-dense-forward", lambda X, W, b: X @ W)
-
-
-def test_dense_forward_rejects_a_transpose_that_only_square_shapes_hide(checker):
-    def transposes_when_it_can(X, W, b):
-        return X @ W.T + b if W.shape[0] == W.shape[1] else X @ W + b
-
-    assert "W.T" in checker.fails("04.1-dense-forward", transposes_when_it_can)
-
-
-def test_dense_forward_rejects_changing_its_inputs(checker):
-    def scales_X_in_place(X, W, b):
-        Z = X @ W + b
-        X *= 2
-        return Z
-
-    assert "in place" in checker.fails("04.1-dense-forward", scales_X_in_place)
-
-
-# --------------------------------------------------------------------------- 04.2-mlp-forward
-def mlp_forward(X, params):
-    A = X
-    for W, b in params:
-        A = sigmoid(A @ W + b)
+# --------------------------------------------------------------------------- 04.1-columns-forward
+def forward_columns(X_col, params):
+    A = X_col
+    for k, (W, b) in enumerate(params):
+        Z = W @ A + b
+        A = np.tanh(Z) if k < len(params) - 1 else Z
     return A
 
 
-def mlp_forward_recursive(X, params):
-    if not params:
-        return X
+def forward_through_rows(X_col, params):  # convert once, work in rows, convert back
+    A = X_col.T
+    for k, (W, b) in enumerate(params):
+        A = A @ W.T + b.ravel()
+        if k != len(params) - 1:
+            A = np.tanh(A)
+    return A.T
+
+
+def forward_einsum_recursive(X_col, params):
     (W, b), rest = params[0], params[1:]
-    return mlp_forward_recursive(1 / (1 + np.exp(-(X @ W + b))), rest)
+    Z = np.einsum("oi,im->om", W, X_col) + b
+    return Z if not rest else forward_einsum_recursive(np.tanh(Z), rest)
 
 
-@pytest.mark.parametrize("answer", [mlp_forward, mlp_forward_recursive])
-def test_mlp_forward_accepts_loop_and_recursion(checker, answer):
-    checker.passes("04.2-mlp-forward", answer)
+def forward_loops(X_col, params):
+    A = X_col.tolist()
+    for k, (W, b) in enumerate(params):
+        n_out, n_in = W.shape
+        Z = [[sum(W[j, i] * A[i][s] for i in range(n_in)) + b[j, 0] for s in range(len(A[0]))]
+             for j in range(n_out)]
+        A = Z if k == len(params) - 1 else [[float(np.tanh(v)) for v in row] for row in Z]
+    return A  # a nested list
 
 
-def test_mlp_forward_stub_is_not_attempted(checker):
-    checker.not_attempted("04.2-mlp-forward", checker.stub)
+@pytest.mark.parametrize("answer", [forward_columns, forward_through_rows,
+                                    forward_einsum_recursive, forward_loops],
+                         ids=["columns", "through-rows", "einsum-recursive", "loops-list"])
+def test_forward_columns_accepts_every_correct_form(checker, answer):
+    assert checker.passes("04.1-columns-forward", answer) == "✓ 04.1-columns-forward (2 points)"
 
 
-def test_mlp_forward_rejects_a_missing_sigmoid_on_the_last_layer(checker):
-    def no_last(X, params):
-        A = X
-        for k, (W, b) in enumerate(params):
-            Z = A @ W + b
-            A = sigmoid(Z) if k < len(params) - 1 else Z
-        return A
-
-    assert "without its sigmoid" in checker.fails("04.2-mlp-forward", no_last)
+def test_forward_columns_stub_is_not_attempted(checker):
+    checker.not_attempted("04.1-columns-forward", checker.stub)
 
 
-def test_mlp_forward_rejects_using_only_the_first_layer(checker):
-    def first_only(X, params):
-        W1, b1 = params[0]
-        return sigmoid(X @ W1 + b1)
-
-    line = checker.fails("04.2-mlp-forward", first_only)
-    assert "has shape (4, 3), expected (4, 2)" in line
+def test_forward_columns_rejects_returning_rows(checker):
+    line = checker.fails("04.1-columns-forward", lambda X, p: forward_columns(X, p).T)
+    assert "one sample per row" in line
 
 
-def test_mlp_forward_rejects_feeding_X_to_every_layer(checker):
-    def always_x(X, params):
-        A = X
+def test_forward_columns_rejects_tanh_on_the_output_layer(checker):
+    def tanh_everywhere(X_col, params):
+        A = X_col
         for W, b in params:
-            A = sigmoid(X @ W + b)
+            A = np.tanh(W @ A + b)
         return A
 
-    assert "A = sigmoid(A_prev @ W + b)" in checker.fails("04.2-mlp-forward", always_x)
+    assert "output layer is linear" in checker.fails("04.1-columns-forward", tanh_everywhere)
 
 
-def test_mlp_forward_rejects_a_forgotten_bias(checker):
-    def no_bias(X, params):
-        A = X
-        for W, _ in params:
-            A = sigmoid(A @ W)
+def test_forward_columns_rejects_a_missing_hidden_activation(checker):
+    def linear_only(X_col, params):
+        A = X_col
+        for W, b in params:
+            A = W @ A + b
         return A
 
-    assert "returned" in checker.fails("04.2-mlp-forward", no_bias)
+    assert "apply tanh after every hidden layer" in checker.fails("04.1-columns-forward",
+                                                                   linear_only)
 
 
-# --------------------------------------------------------------------------- 04.3
-def count_loop(sizes):
+def test_forward_columns_rejects_the_sigmoid_as_hidden_activation(checker):
+    def with_sigmoid(X_col, params):
+        A = X_col
+        for k, (W, b) in enumerate(params):
+            A = W @ A + b
+            A = sigmoid(A) if k < len(params) - 1 else A
+        return A
+
+    assert "not the sigmoid" in checker.fails("04.1-columns-forward", with_sigmoid)
+
+
+def test_forward_columns_rejects_the_row_formula_with_textbook_weights(checker):
+    def row_formula(X_col, params):
+        A = X_col
+        for k, (W, b) in enumerate(params):
+            A = A @ W + b
+            A = np.tanh(A) if k < len(params) - 1 else A
+        return A
+
+    line = checker.fails("04.1-columns-forward", row_formula)
+    assert "raised ValueError" in line and "(n_out, n_in)" in line
+
+
+def test_forward_columns_rejects_a_transpose_that_only_square_shapes_hide(checker):
+    def transposes_when_it_can(X_col, params):
+        square = all(W.shape[0] == W.shape[1] for W, _ in params)
+        return forward_columns(X_col, [(W.T, b) if square else (W, b) for W, b in params])
+
+    assert "no transpose" in checker.fails("04.1-columns-forward", transposes_when_it_can)
+
+
+def test_forward_columns_rejects_a_flattened_bias_where_shapes_let_it_through(checker):
+    def flat_bias_when_it_can(X_col, params):
+        A = X_col
+        for k, (W, b) in enumerate(params):
+            Z = W @ A
+            Z = Z + (b.ravel() if Z.shape[0] == Z.shape[1] else b)
+            A = np.tanh(Z) if k < len(params) - 1 else Z
+        return A
+
+    assert "wrong axis" in checker.fails("04.1-columns-forward", flat_bias_when_it_can)
+
+
+def test_forward_columns_rejects_a_forgotten_bias(checker):
+    def no_bias(X_col, params):
+        return forward_columns(X_col, [(W, 0 * b) for W, b in params])
+
+    assert "returned" in checker.fails("04.1-columns-forward", no_bias)
+
+
+def test_forward_columns_rejects_changing_the_input_in_place(checker):
+    def scales_X(X_col, params):
+        out = forward_columns(X_col, params)
+        X_col *= 2
+        return out
+
+    assert "in place" in checker.fails("04.1-columns-forward", scales_X)
+
+
+def test_forward_columns_rejects_nnlibs_layers(checker):
+    def via_nnlib(X_col, params):
+        layers = []
+        for k, (W, b) in enumerate(params):
+            linear = nnlib.Linear(W.shape[1], W.shape[0])
+            linear.W[:], linear.b[:] = W.T, b.ravel()
+            layers += [linear] + ([nnlib.Tanh()] if k < len(params) - 1 else [])
+        return nnlib.Sequential(*layers).forward(X_col.T).T
+
+    assert "write it yourself" in checker.fails("04.1-columns-forward", via_nnlib)
+
+
+# --------------------------------------------------------------------------- 04.2-counts
+def count_parameters(sizes, biases):
+    return sum(a * b + (b if has else 0) for a, b, has in zip(sizes, sizes[1:], biases))
+
+
+def count_parameters_numpy(sizes, biases):
+    s = np.array(sizes)
+    return np.dot(s[:-1], s[1:]) + np.dot(s[1:], np.array(biases, dtype=int))  # np.int64
+
+
+def count_multiply_adds(sizes, m):
+    return m * sum(a * b for a, b in zip(sizes, sizes[1:]))
+
+
+def count_multiply_adds_per_layer_shapes(sizes, m):
     total = 0
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        total += n_in * n_out + n_out
-    return total
+        X_shape, W_shape = (m, n_in), (n_in, n_out)
+        total += X_shape[0] * W_shape[1] * X_shape[1]  # entries of Z times products per entry
+    return np.int64(total)
 
 
-@pytest.mark.parametrize("answer", [count_loop,
-                                    lambda s: int(np.dot(s[:-1], s[1:]) + np.sum(s[1:])),
-                                    lambda s: sum((a + 1) * b for a, b in zip(s, s[1:]))])
-def test_count_parameters_accepts_correct_counts(checker, answer):
-    assert checker.passes("04.3-count-parameters", answer) == "✓ 04.3-count-parameters (1 point)"
+@pytest.mark.parametrize("answer", [(count_parameters, count_multiply_adds),
+                                    (count_parameters_numpy, count_multiply_adds_per_layer_shapes)],
+                         ids=["python", "numpy-ints"])
+def test_counts_accept_python_and_numpy_ints(checker, answer):
+    assert checker.passes("04.2-counts", *answer) == "✓ 04.2-counts (3 points)"
 
 
-def test_count_parameters_stub_is_not_attempted(checker):
-    checker.not_attempted("04.3-count-parameters", checker.stub)
+def test_counts_stub_is_not_attempted(checker):
+    checker.not_attempted("04.2-counts", checker.stub, count_multiply_adds)
+    checker.not_attempted("04.2-counts", count_parameters, checker.stub)
 
 
-def test_count_parameters_rejects_counting_weights_only(checker):
-    line = checker.fails("04.3-count-parameters", lambda s: sum(a * b for a, b in zip(s, s[1:])))
-    assert "returned 12960" in line and "bias" in line
+def test_counts_reject_ignoring_the_bias_flags(checker):
+    line = checker.fails("04.2-counts", lambda s, f: count_parameters(s, [True] * len(f)),
+                         count_multiply_adds)
+    assert "only where its entry of `biases` is True" in line
 
 
-def test_count_parameters_rejects_biases_on_the_input_layer(checker):
-    line = checker.fails("04.3-count-parameters", lambda s: count_loop(s) + s[0])
-    assert "input layer has no biases" in line
+def test_counts_reject_biases_counted_on_the_inputs(checker):
+    line = checker.fails("04.2-counts",
+                         lambda s, f: sum(a * b + (a if h else 0) for a, b, h in zip(s, s[1:], f)),
+                         count_multiply_adds)
+    assert "n_out of them, not n_in" in line
 
 
-def test_count_parameters_rejects_the_13002_hard_coded(checker):
-    line = checker.fails("04.3-count-parameters", lambda s: 13002)
-    assert "count_parameters([2, 3, 2]) returned 13002, expected 17" in line
+def test_counts_reject_weights_only(checker):
+    line = checker.fails("04.2-counts", lambda s, f: count_parameters(s, [False] * len(f)),
+                         count_multiply_adds)
+    assert "weights only" in line
 
 
-def test_count_parameters_rejects_returning_a_string(checker):
-    assert "return an int" in checker.fails("04.3-count-parameters", lambda s: str(count_loop(s)))
+def test_counts_reject_the_flags_read_one_layer_off(checker):
+    line = checker.fails("04.2-counts", lambda s, f: count_parameters(s, [True] + list(f[:-1])),
+                         count_multiply_adds)
+    assert "expected" in line
 
 
-# --------------------------------------------------------------------------- 04.4-shapes
-def forward_shapes(sizes, m):
-    shapes = {"X": (m, sizes[0])}
-    for k in range(1, len(sizes)):
-        shapes[f"W{k}"] = (sizes[k - 1], sizes[k])
-        shapes[f"b{k}"] = (sizes[k],)
-        shapes[f"Z{k}"] = shapes[f"A{k}"] = (m, sizes[k])
-    return shapes
+def test_counts_reject_a_float(checker):
+    line = checker.fails("04.2-counts", lambda s, f: float(count_parameters(s, f)),
+                         count_multiply_adds)
+    assert "expected an int" in line
 
 
-def test_forward_shapes_accepts_tuples_or_lists(checker):
-    checker.passes("04.4-shapes", forward_shapes)
-    checker.passes("04.4-shapes",
-                   lambda sizes, m: {k: list(v) for k, v in forward_shapes(sizes, m).items()})
+def test_counts_reject_a_string_and_a_bool(checker):
+    assert "expected an int" in checker.fails("04.2-counts", count_parameters,
+                                              lambda s, m: str(count_multiply_adds(s, m)))
+    assert "expected an int" in checker.fails("04.2-counts", lambda s, f: True,
+                                              count_multiply_adds)
 
 
-def test_forward_shapes_stub_is_not_attempted(checker):
-    checker.not_attempted("04.4-shapes", checker.stub)
+def test_counts_reject_multiply_adds_for_one_sample(checker):
+    line = checker.fails("04.2-counts", count_parameters, lambda s, m: count_multiply_adds(s, 1))
+    assert "for one sample" in line
 
 
-def test_forward_shapes_rejects_transposed_weights(checker):
-    def transposed(sizes, m):
-        shapes = forward_shapes(sizes, m)
-        for k in range(1, len(sizes)):
-            shapes[f"W{k}"] = (sizes[k], sizes[k - 1])
-        return shapes
-
-    line = checker.fails("04.4-shapes", transposed)
-    assert "['W1'] is (16, 784), expected (784, 16)" in line and "(n_in, n_out)" in line
+def test_counts_reject_counting_the_bias_additions(checker):
+    line = checker.fails("04.2-counts", count_parameters,
+                         lambda s, m: count_multiply_adds(s, m) + m * sum(s[1:]))
+    assert "multiplies nothing" in line
 
 
-def test_forward_shapes_rejects_column_vector_biases(checker):
-    def column_b(sizes, m):
-        shapes = forward_shapes(sizes, m)
-        for k in range(1, len(sizes)):
-            shapes[f"b{k}"] = (sizes[k], 1)
-        return shapes
-
-    assert "b is 1-D" in checker.fails("04.4-shapes", column_b)
+def test_counts_reject_the_lessons_13002(checker):
+    line = checker.fails("04.2-counts", lambda s, f: 13002, count_multiply_adds)
+    assert "returned 13002, expected 12986" in line
 
 
-def test_forward_shapes_rejects_samples_in_columns(checker):
-    def columns(sizes, m):
-        shapes = forward_shapes(sizes, m)
-        for k in range(1, len(sizes)):
-            shapes[f"Z{k}"] = shapes[f"A{k}"] = (sizes[k], m)
-        return shapes
+def test_counts_reject_nnlibs_count(checker):
+    def via_mlp(sizes, biases):
+        model = nnlib.mlp(sizes, rng=0)
+        return model.count_parameters() - sum(b for b, has in zip(sizes[1:], biases) if not has)
 
-    assert "one row per sample" in checker.fails("04.4-shapes", columns)
+    assert "write it yourself" in checker.fails("04.2-counts", via_mlp, count_multiply_adds)
 
 
-def test_forward_shapes_rejects_missing_layers(checker):
-    def last_layer_missing(sizes, m):
-        shapes = forward_shapes(sizes, m)
-        n = len(sizes) - 1
-        for name in "WbZA":
-            del shapes[f"{name}{n}"]
-        return shapes
-
-    assert "has no entry for W3, b3, Z3, A3" in checker.fails("04.4-shapes", last_layer_missing)
+# --------------------------------------------------------------------------- 04.3-max-network
+def max_three_units(scale=1.0):
+    W1 = np.array([[1.0, 0.0, 0.0], [-1.0, 1.0, -1.0]]) * scale
+    return W1, np.zeros(3), np.array([[1.0], [1.0], [-1.0]]) / scale, np.zeros(1)
 
 
-def test_forward_shapes_rejects_an_int_for_a_1d_shape(checker):
-    def int_b(sizes, m):
-        shapes = forward_shapes(sizes, m)
-        shapes["b1"] = sizes[1]
-        return shapes
-
-    assert "a 1-D shape is (n,)" in checker.fails("04.4-shapes", int_b)
+def max_four_units():  # (x1 + x2 + |x1 - x2|) / 2, every term through a pair of ReLUs
+    W1 = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, -1.0, -1.0, 1.0]])
+    return W1, np.zeros(4), np.array([[0.5], [-0.5], [0.5], [0.5]]), np.zeros(1)
 
 
-# --------------------------------------------------------------------------- 04.5-predict
-@pytest.mark.parametrize("answer", [lambda A: np.argmax(A, axis=1), lambda A: A.argmax(-1),
-                                    lambda A: np.array([max(range(len(r)), key=lambda j: r[j])
-                                                        for r in A])])
-def test_predict_accepts_argmax_along_rows(checker, answer):
-    checker.passes("04.5-predict", answer)
+def max_with_a_bias_shift():  # the same function, every unit shifted by +3 and shifted back
+    W1, b1, W2, b2 = max_three_units()
+    return W1, b1 + np.array([0.0, 3.0, -3.0]), W2, b2 - np.array([3.0])
 
 
-def test_predict_stub_is_not_attempted(checker):
-    checker.not_attempted("04.5-predict", checker.stub)
+@pytest.mark.parametrize("answer", [max_three_units(), max_three_units(4.0), max_four_units(),
+                                    [p.tolist() for p in max_three_units()]],
+                         ids=["three-units", "scaled", "four-units", "lists"])
+def test_max_network_accepts_exact_designs(checker, answer):
+    assert checker.passes("04.3-max-network", *answer) == "✓ 04.3-max-network (3 points)"
 
 
-def test_predict_rejects_the_wrong_axis(checker):
-    assert "axis=1" in checker.fails("04.5-predict", lambda A: np.argmax(A, axis=0))
+def test_max_network_accepts_a_design_with_shifted_units(checker):
+    # relu(x2 + 3) - relu(-x2 - 3) = x2 + 3 for every x2: exact too
+    checker.passes("04.3-max-network", *max_with_a_bias_shift())
 
 
-def test_predict_rejects_argmax_without_axis(checker):
-    assert "has shape ()" in checker.fails("04.5-predict", lambda A: np.argmax(A))
+def test_max_network_unset_weights_are_not_attempted(checker):
+    W1, b1, W2, _ = max_three_units()
+    checker.not_attempted("04.3-max-network", W1, b1, W2, None)
 
 
-def test_predict_rejects_returning_the_largest_value_instead_of_its_index(checker):
-    assert "returned" in checker.fails("04.5-predict", lambda A: A.max(axis=1))
+def test_max_network_rejects_relu_of_x2_alone(checker):
+    W1 = np.array([[1.0, 0.0], [-1.0, 1.0]])  # relu(x1 - x2) + relu(x2): wrong when x2 < 0
+    line = checker.fails("04.3-max-network", W1, np.zeros(2), np.ones((2, 1)), np.zeros(1))
+    assert "both inputs are positive" in line
 
 
-def test_predict_rejects_thresholding_the_second_column(checker):
-    line = checker.fails("04.5-predict", lambda A: (A[:, 1] > 0.5).astype(int))
-    assert "3x5" in line
+def test_max_network_rejects_a_design_off_by_a_little(checker):
+    W1 = np.array([[1.0, 0.0, 0.0], [-1.0, 1.0, -1.0]])
+    line = checker.fails("04.3-max-network", W1, np.full(3, 1e-3), np.array([[1.0], [1.0], [-1.0]]),
+                         np.zeros(1))
+    assert "exact" in line or "for the input" in line
 
 
-# --------------------------------------------------------------------------- 04.6-count-ones
-def count_ones_weights(scale=10.0):
-    W1 = scale * np.array([[1.0, 1.0, -1.0], [1.0, 1.0, -1.0]])  # AND, OR, NOR
-    b1 = scale * np.array([-1.5, -0.5, 0.5])
-    W2 = scale * np.array([[0.0, -1.0, 1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
-    b2 = scale * np.array([-0.5, -0.5, -0.5])
-    return W1, b1, W2, b2
+def test_max_network_rejects_a_design_right_only_above_a_bias(checker):
+    # relu(x1 - x2) + relu(x2 + 100) - 100: right while x2 > -100, wrong for large negative x2
+    W1, b1 = np.array([[1.0, 0.0], [-1.0, 1.0]]), np.array([0.0, 100.0])
+    line = checker.fails("04.3-max-network", W1, b1, np.ones((2, 1)), np.array([-100.0]))
+    assert "for the input" in line and "negative number" in line
 
 
-@pytest.mark.parametrize("scale", [10.0, 20.0])
-def test_count_ones_accepts_gate_weights(checker, scale):
-    checker.passes("04.6-count-ones", *count_ones_weights(scale))
+def test_max_network_rejects_too_many_hidden_units(checker):
+    W1, b1, W2, b2 = max_four_units()
+    line = checker.fails("04.3-max-network", np.hstack([W1, W1[:, :1]]), np.zeros(5),
+                         np.vstack([W2, [[0.0]]]), b2)
+    assert "1 <= H <= 4" in line
 
 
-def test_count_ones_accepts_nested_lists(checker):
-    checker.passes("04.6-count-ones", *[p.tolist() for p in count_ones_weights()])
+def test_max_network_rejects_a_1d_W2(checker):
+    W1, b1, W2, b2 = max_three_units()
+    line = checker.fails("04.3-max-network", W1, b1, W2.ravel(), b2)
+    assert "max_W2 has shape (3,), expected (3, 1)" in line
 
 
-def test_count_ones_unset_weights_are_not_attempted(checker):
-    W1, b1, W2, _ = count_ones_weights()
-    checker.not_attempted("04.6-count-ones", W1, b1, W2, None)
+def test_max_network_rejects_a_transposed_W1(checker):
+    W1, b1, W2, b2 = max_three_units()
+    assert "max_W1 has shape (3, 2)" in checker.fails("04.3-max-network", W1.T, b1, W2, b2)
 
 
-def test_count_ones_rejects_weights_too_small_to_saturate(checker):
-    line = checker.fails("04.6-count-ones", *count_ones_weights(scale=1.0))
-    assert "for input (0, 0)" in line and "within 0.1" in line
+def test_max_network_rejects_nan(checker):
+    W1, b1, W2, b2 = max_three_units()
+    assert "NaN" in checker.fails("04.3-max-network", W1, b1 * np.nan, W2, b2)
 
 
-def test_count_ones_rejects_transposed_W1(checker):
-    W1, b1, W2, b2 = count_ones_weights()
-    line = checker.fails("04.6-count-ones", W1.T, b1, W2, b2)
-    assert "W1 has shape (3, 2), expected (2, 3)" in line
+# --------------------------------------------------------------------------- 04.4-parity
+def parity_thresholds(scale=20.0):
+    return (scale * np.ones((3, 3)), -scale * np.array([0.5, 1.5, 2.5]),
+            scale * np.array([[1.0], [-1.0], [1.0]]), np.array([-scale / 2]))
 
 
-def test_count_ones_rejects_outputs_in_the_wrong_order(checker):
-    W1, b1, W2, b2 = count_ones_weights()
-    line = checker.fails("04.6-count-ones", W1, b1, W2[:, ::-1], b2[::-1])
-    assert "expected every entry within 0.1 of [1., 0., 0.]" in line
+def parity_at_most():  # units fire when n <= k - 1 instead; output -h1 + h2 - h3 + 1
+    s = 15.0
+    W1 = -s * np.ones((3, 3))
+    b1 = s * np.array([0.5, 1.5, 2.5])
+    W2 = s * np.array([[-1.0], [1.0], [-1.0]])
+    return W1, b1, W2, np.array([s * 0.5])
+
+
+@pytest.mark.parametrize("answer", [parity_thresholds(), parity_thresholds(12.0),
+                                    parity_at_most(),
+                                    [np.asarray(p).tolist() for p in parity_thresholds()]],
+                         ids=["thresholds", "thresholds-12", "at-most", "lists"])
+def test_parity_accepts_designs_that_work_on_all_eight_inputs(checker, answer):
+    assert checker.passes("04.4-parity", *answer) == "✓ 04.4-parity (2 points)"
+
+
+def test_parity_unset_weights_are_not_attempted(checker):
+    checker.not_attempted("04.4-parity", None, None, None, None)
+
+
+def test_parity_rejects_weights_too_small_to_saturate(checker):
+    line = checker.fails("04.4-parity", *parity_thresholds(2.0))
+    assert "off by more than 0.1" in line and "(0, 0, 0)" in line
+
+
+def test_parity_rejects_the_xor_of_the_first_two_bits(checker):
+    W1 = np.array([[10.0, 10.0, -10.0], [10.0, 10.0, -10.0], [0.0, 0.0, 0.0]])  # ignores x3
+    b1 = np.array([-15.0, -5.0, 5.0])
+    W2 = np.array([[-10.0], [10.0], [0.0]])
+    line = checker.fails("04.4-parity", W1, b1, W2, np.array([-5.0]))
+    assert "4 of the 8 inputs" in line and "(0, 0, 1)" in line
+
+
+def test_parity_rejects_four_hidden_units(checker):
+    W1, b1, W2, b2 = parity_thresholds()
+    line = checker.fails("04.4-parity", np.hstack([W1, W1[:, :1]]), np.append(b1, 0.0),
+                         np.vstack([W2, [[0.0]]]), b2)
+    assert "1 <= H <= 3" in line
+
+
+def test_parity_rejects_the_inverted_parity(checker):
+    W1, b1, W2, b2 = parity_thresholds()
+    assert "want 1" in checker.fails("04.4-parity", W1, b1, -W2, -b2)
+
+
+# --------------------------------------------------------------------------- hidden tests
+HIDDEN_OTHER_FORMS = {  # correct answers written unlike the solution; the hidden tests accept them
+    "04.1-columns-forward": {"forward_columns": forward_through_rows},
+    "04.2-counts": {"count_parameters": count_parameters_numpy,
+                    "count_multiply_adds": count_multiply_adds_per_layer_shapes},
+}
