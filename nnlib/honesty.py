@@ -23,7 +23,9 @@ allowed: each check lists only what its exercise asks the student to write.
 
 from __future__ import annotations
 
+import os
 import sys
+import sysconfig
 import threading
 import types
 from collections import Counter
@@ -33,6 +35,11 @@ from typing import Any
 import numpy as np
 
 from nnlib.checking import as_array, fail
+
+# Code in these folders is a library's, not the student's: its frames are not inspected.
+_LIBRARY_DIRS = tuple(os.path.realpath(d) for d in {
+    os.path.dirname(np.__file__), sysconfig.get_paths()["stdlib"],
+    sysconfig.get_paths()["platstdlib"], os.path.dirname(os.path.abspath(__file__))})
 
 NUMERICAL = ("this estimates the derivative numerically (finite differences agree only to "
              "about 1e-7); the exercise asks for the derivative from the chain rule")
@@ -108,7 +115,10 @@ def _name(obj: Any) -> str:
 class Watch:
     """Counts the Python function calls made while it is active, by code object.
 
-    ``calls(fn)`` says how often ``fn`` ran; ``forbidden_calls`` lists forbidden ones.
+    ``calls(fn)`` says how often ``fn`` ran; ``forbidden_calls`` lists forbidden ones;
+    ``complex_seen`` says whether a function of the answer (not a library's) held a complex
+    number when it returned, the mark of complex-step differentiation, f(x + ih).imag / h:
+    nothing in this course's exercises needs complex numbers.
     """
 
     def __init__(self, forbidden: Forbidden | None = None):
@@ -116,8 +126,33 @@ class Watch:
         self.counts: Counter = Counter()
         self.forbidden_calls: list[str] = []
         self.switched_off = False
+        self.complex_seen = False
+        self._student_code: dict = {}
+
+    def _is_student(self, code: types.CodeType) -> bool:
+        known = self._student_code.get(code)
+        if known is None:
+            path = code.co_filename
+            known = not (path.startswith("<frozen") or
+                         os.path.realpath(path).startswith(_LIBRARY_DIRS))
+            self._student_code[code] = known
+        return known
+
+    def _holds_complex(self, frame) -> bool:
+        for value in list(frame.f_locals.values()):
+            if isinstance(value, complex | np.complexfloating):
+                return True
+            if isinstance(value, np.ndarray) and value.dtype.kind == "c":
+                return True
+        return False
 
     def _hook(self, frame, event, arg):
+        if event == "return":
+            if not self.complex_seen and self._is_student(frame.f_code):
+                self.complex_seen = self._holds_complex(frame) or isinstance(
+                    arg, complex | np.complexfloating) or (
+                    isinstance(arg, np.ndarray) and arg.dtype.kind == "c")
+            return
         if event == "call":
             code = frame.f_code
             self.counts[code] += 1
@@ -242,6 +277,10 @@ def call_without_delegation(func: Callable, *args: Any, forbidden: Forbidden,
              "answer without changing the interpreter's profiler")
     if w.forbidden_calls:
         _delegated(w.forbidden_calls[0], forbidden)
+    if w.complex_seen:
+        fail("your answer computes with complex numbers, as complex-step differentiation "
+             "(f(x + ih).imag / h) does: that is a numerical method",
+             "this exercise asks for the derivative from the chain rule, in real numbers")
     return result
 
 

@@ -104,6 +104,31 @@ def test_an_answer_that_switches_off_the_watch_fails():
         call_without_delegation(answer, Z, forbidden=SOFTMAX)
 
 
+def complex_step(W, h=1e-20):
+    grad = np.zeros_like(W)
+    for i in np.ndindex(W.shape):
+        step = np.zeros(W.shape, dtype=complex)
+        step[i] = 1j * h
+        grad[i] = complex_loss(W + step).imag / h
+    return grad
+
+
+def complex_loss(W):
+    A1 = np.tanh(X @ W + b1)
+    return np.mean(np.sum((np.tanh(A1 @ W2 + b2) - Y) ** 2, axis=1))
+
+
+def test_complex_step_differentiation_is_named_a_numerical_method():
+    got = complex_step(W1)
+    with pytest.raises(CheckFailed, match="complex"):
+        call_without_delegation(complex_step, W1, forbidden=SOFTMAX)
+    assert got.dtype == float  # exact to rounding: only the watch can tell
+
+
+def test_a_real_answer_is_not_mistaken_for_a_complex_one():
+    assert np.allclose(call_without_delegation(chain_rule, W1, forbidden=SOFTMAX), chain_rule(W1))
+
+
 def test_watch_counts_calls_of_a_function():
     def f(x):
         return x + 1
