@@ -28,6 +28,7 @@ from nnlib.checking import (
     not_attempted,
     show,
 )
+from nnlib.honesty import Forbidden, call_without_delegation
 
 # --------------------------------------------------------------------------- 07.1
 HE_HINT = ("W = rng.normal(0.0, np.sqrt(2 / n_in), size=(n_in, n_out)) draws every weight from a "
@@ -44,10 +45,19 @@ def _pair(got, label, hint):
     return as_array(got[0], f"{label}'s W"), as_array(got[1], f"{label}'s b")
 
 
+def _he_forbidden():
+    from nnlib import layers, network
+
+    return Forbidden([layers.Linear, network.mlp, network.Sequential],
+                     modules=["torch", "jax", "sklearn", "keras", "tensorflow"],
+                     what="a layer's initial weights")
+
+
 def _he_layer(he_init, n_in, n_out, seed, what=""):
     label = f"he_init({n_in}, {n_out}, np.random.default_rng({seed})){what}"
-    got = call_with_hint(he_init, n_in, n_out, np.random.default_rng(seed), label=label,
-                         hint=HE_HINT)
+    got = call_without_delegation(he_init, n_in, n_out, np.random.default_rng(seed),
+                                  forbidden=_he_forbidden(), call=call_with_hint, label=label,
+                                  hint=HE_HINT)
     W, b = _pair(got, label, HE_HINT)
     if W.shape != (n_in, n_out):
         hint = ("W has one row per input and one column per unit: shape (n_in, n_out)"
@@ -61,7 +71,7 @@ def _he_layer(he_init, n_in, n_out, seed, what=""):
     return label, W, b
 
 
-@exercise("07.1-he-init", 2,
+@exercise("07.1-he-init", 1,
           what="write he_init(n_in, n_out, rng), He's initialisation of one layer's W and b")
 def check_he_init(he_init):
     label, W, b = _he_layer(he_init, 3, 4, 0)
@@ -124,10 +134,10 @@ def check_he_init(he_init):
              "he_init (np.random.default_rng(0)), or every seed gives the same layer")
     rng = np.random.default_rng(3)
     label_d = "two layers he_init(4, 4, rng) drawn one after the other from one generator"
-    first = _pair(call_with_hint(he_init, 4, 4, rng, label=label_d, hint=HE_HINT), label_d,
-                                 HE_HINT)[0]
-    second = _pair(call_with_hint(he_init, 4, 4, rng, label=label_d, hint=HE_HINT), label_d,
-                                  HE_HINT)[0]
+    first, second = (
+        _pair(call_without_delegation(he_init, 4, 4, rng, forbidden=_he_forbidden(),
+                                      call=call_with_hint, label=label_d, hint=HE_HINT),
+              label_d, HE_HINT)[0] for _ in range(2))
     if np.array_equal(first, second):
         fail(f"{label_d} are equal",
              "draw from rng itself, so every call moves it on; do not re-seed it or copy its "
@@ -257,7 +267,14 @@ def _trained(model, loss, X, Y, lr, epochs, **variant):
     return losses, _params(model)
 
 
-@exercise("07.3-train", 3,
+def _train_forbidden():
+    from nnlib import training
+
+    return Forbidden([training.fit], modules=["torch", "jax", "sklearn", "keras"],
+                     what="the training loop")
+
+
+@exercise("07.3-train", 2,
           what="write train(model, loss, X, Y, lr, epochs), full-batch gradient descent that "
                "returns the loss of every epoch")
 def check_train(train):
@@ -272,8 +289,9 @@ def check_train(train):
         start = _params(model)
         losses, final = _trained(untrained, loss, X, Y, lr, epochs)
         expected, after = losses[:-1], losses[1:]
-        got = call_with_hint(train, model, loss, X.copy(), Y.copy(), lr, epochs, label=label,
-                             hint=TRAIN_HINT)
+        got = call_without_delegation(train, model, loss, X.copy(), Y.copy(), lr, epochs,
+                                      forbidden=_train_forbidden(), call=call_with_hint,
+                                      label=label, hint=TRAIN_HINT)
         if got is None:
             fail(f"{label} returned None", "return the list of the losses, one per epoch")
         arr = as_array(got, label)
@@ -326,63 +344,6 @@ def check_train(train):
 
 
 # --------------------------------------------------------------------------- 07.4
-ACCURACY_HINT = ("predict class 1 where y_prob >= 0.5 and class 0 elsewhere, compare with y, and "
-                 "average: np.mean((np.ravel(y_prob) >= 0.5) == y)")
-
-
-def _accuracy_cases():
-    return [
-        ("5 samples, y_prob of shape (5, 1)",
-         np.array([[0.9], [0.2], [0.6], [0.4], [0.7]]), np.array([1, 0, 0, 0, 1])),
-        ("6 samples, y_prob of shape (6,)",
-         np.array([0.1, 0.8, 0.55, 0.3, 0.95, 0.45]), np.array([0, 1, 1, 1, 1, 0])),
-        ("4 samples, two of them exactly 0.5 (shape (4, 1))",
-         np.array([[0.5], [0.5], [0.2], [0.9]]), np.array([1, 1, 0, 0])),
-        ("3 samples, all wrong (shape (3, 1))",
-         np.array([[0.99], [0.01], [0.7]]), np.array([0, 1, 0])),
-    ]
-
-
-@exercise("07.4-accuracy", 2,
-          what="write accuracy(y_prob, y), the fraction of samples a sigmoid output classifies "
-               "correctly")
-def check_accuracy(accuracy):
-    for what, y_prob, y in _accuracy_cases():
-        label = f"accuracy(y_prob={show(y_prob.ravel())}, y={show(y)}) for {what}"
-        args = (y_prob.copy(), y.copy())
-        got = call_with_hint(accuracy, *args, label=label, hint=ACCURACY_HINT)
-        value = as_scalar(got, label, "return one number, the fraction of correct predictions")
-        p, m = y_prob.ravel(), len(y)
-        correct = (p >= 0.5).astype(int) == y
-        expected = float(np.mean(correct))
-        if math.isclose(value, expected, rel_tol=1e-9, abs_tol=1e-12):
-            if not (np.array_equal(args[0], y_prob) and np.array_equal(args[1], y)):
-                fail(f"{label} changed y_prob or y in place",
-                     "compare into a new array: y_prob >= 0.5 makes one")
-            continue
-        shown = f"{label} returned {show(value)}, expected {show(expected)}"
-        if math.isclose(value, expected * m):
-            fail(shown, f"that is the number of correct predictions; divide by the number of "
-                        f"samples m = {m} to get a fraction between 0 and 1")
-        if math.isclose(value, 100 * expected) and expected:
-            fail(shown, "that is a percentage; return the fraction (0.8, not 80)")
-        if y_prob.ndim == 2 and math.isclose(value, np.mean((y_prob >= 0.5) == y)):
-            fail(shown, f"y_prob has shape {y_prob.shape} and y has shape {y.shape}: comparing "
-                        f"them broadcasts to an ({m}, {m}) matrix of every prediction against "
-                        "every label; flatten y_prob first: np.ravel(y_prob) or y_prob[:, 0]")
-        if np.any(p == 0.5) and math.isclose(value, np.mean((p > 0.5) == y)):
-            fail(shown, "a probability of exactly 0.5 means class 1: compare y_prob >= 0.5 (note "
-                        "that y_prob > 0.5 and np.round both give class 0 there: np.round(0.5) "
-                        "is 0.0, NumPy rounds halves to the even number)")
-        if math.isclose(value, np.mean(p == y)):
-            fail(shown, "that compares the probabilities themselves with the labels; turn them "
-                        "into classes first: y_prob >= 0.5")
-        if math.isclose(value, np.mean((p < 0.5) == y)):
-            fail(shown, "the classes are swapped: a probability of at least 0.5 means class 1")
-        fail(shown, ACCURACY_HINT)
-
-
-# --------------------------------------------------------------------------- 07.5
 CLIP_HINT = ("global norm = sqrt(sum over all arrays of np.sum(g ** 2)); if it exceeds "
              "max_norm, return [g * (max_norm / norm) for g in grads], otherwise the gradients "
              "as they are; never change the arrays you were given")
@@ -409,13 +370,22 @@ def _describe_grads(grads):
     return "[" + ", ".join(f"array of shape {np.shape(g)}" for g in grads) + "]"
 
 
-@exercise("07.5-clip-by-norm", 2,
+def _clip_forbidden():
+    from nnlib import optim
+
+    return Forbidden([optim.SGD], modules=["torch", "jax", "keras", "tensorflow"],
+                     what="gradient clipping")
+
+
+@exercise("07.4-clip-by-norm", 2,
           what="write clip_by_global_norm(grads, max_norm), scaling all gradients down together")
 def check_clip_by_global_norm(clip_by_global_norm):
     for what, grads, max_norm in _clip_cases():
         label = f"clip_by_global_norm(grads, max_norm={max_norm:g}) for {what}"
         given = [g.copy() for g in grads]
-        got = call_with_hint(clip_by_global_norm, given, max_norm, label=label, hint=CLIP_HINT)
+        got = call_without_delegation(clip_by_global_norm, given, max_norm,
+                                      forbidden=_clip_forbidden(), call=call_with_hint,
+                                      label=label, hint=CLIP_HINT)
         if not isinstance(got, (list, tuple)):
             fail(f"{label} returned {type(got).__name__}, expected a list of {len(grads)} arrays",
                  "return a list with one array per gradient, in the same order")
@@ -464,110 +434,217 @@ def check_clip_by_global_norm(clip_by_global_norm):
         fail(shown, CLIP_HINT)
 
 
+# --------------------------------------------------------------------------- 07.5
+# Five training loops that do not learn, each for one reason. The notebook shows them as code
+# (loop_a ... loop_e); here one parameterised loop replays each of them, with or without the
+# fix the student names. A diagnosis is right when the named fix makes that loop learn: the
+# check runs it, so no list of right answers is compared, and a name whose fix does not help
+# fails with the accuracy it reached. tests/checks/test_lesson07.py shows that the notebook's
+# loops and these replays agree, and that each loop learns with its own fix and with no other.
+SENSOR = {"n": 160, "seed": 70, "scale": (400.0, 250.0), "offset": (1200.0, 600.0)}
+LOOP_SETTINGS = {"lr": 1.0, "epochs": 600, "hidden": 8}
+LOOPS = {"A": "scale", "B": "shuffle", "C": "lr_large", "D": "copy", "E": "symmetry"}
+FIXES = {  # name -> what the check changes in the loop to fix that bug
+    "sign": "stepping against the gradient, p -= lr * dp",
+    "shuffle": "keeping every row of X with its own label",
+    "scale": "standardising the inputs (mean 0, standard deviation 1 per column)",
+    "symmetry": "the random start that mlp gives",
+    "copy": "updating the parameters in place, p -= lr * dp",
+    "lr_large": "a learning rate 10 times smaller",
+    "lr_small": "a learning rate 10 times larger",
+    "epochs": "4 times as many epochs",
+    "width": "4 times as many hidden units",
+}
+LEARNS = 0.9
+DIAGNOSE_HINT = ("run the loop, print its loss every 100 epochs, and read it line by line "
+                 "against the loop of lesson 07 section 1; the checklist of section 5 says what "
+                 "each kind of failure looks like")
+
+
+def sensor_data():
+    """The data of 07.5: 160 readings of two sensors in millimetres, and labels 0 / 1."""
+    rng = np.random.default_rng(SENSOR["seed"])
+    U = rng.uniform(-1.0, 1.0, size=(SENSOR["n"], 2))
+    y = (U[:, 0] * U[:, 1] > 0).astype(int)
+    return U * np.array(SENSOR["scale"]) + np.array(SENSOR["offset"]), y
+
+
+def _standardise(X):
+    return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+def sensor_loop(bug, fix=None):
+    """The training accuracy that the loop with ``bug`` reaches, with ``fix`` applied."""
+    from nnlib import MSE, mlp
+
+    X_raw, y = sensor_data()
+    lr, epochs, hidden = (LOOP_SETTINGS[k] for k in ("lr", "epochs", "hidden"))
+    if bug == "lr_large":
+        lr = 200.0
+    if bug == "lr_small":
+        lr = 0.01
+    lr = lr / 10 if fix == "lr_large" else lr * 10 if fix == "lr_small" else lr
+    epochs = 4 * epochs if fix == "epochs" else epochs
+    hidden = 4 * hidden if fix == "width" else hidden
+    active = None if fix == bug else bug
+    X = X_raw if active == "scale" else _standardise(X_raw)
+    Y = y.reshape(-1, 1).astype(float)
+    model = mlp([2, hidden, 1], "tanh", output="sigmoid", rng=0)
+    if active == "symmetry":
+        for p, _ in model.params_and_grads():
+            p[...] = 0.1
+    order_rng = np.random.default_rng(0)
+    loss = MSE()
+    for _ in range(epochs):
+        X_epoch = X[order_rng.permutation(len(X))] if active == "shuffle" else X
+        loss.forward(model.forward(X_epoch), Y)
+        model.backward(loss.backward())
+        for p, dp in model.params_and_grads():
+            if active == "sign":
+                p += lr * dp
+            elif active == "copy":
+                p = p - lr * dp  # the bug being replayed: rebinds p, the model keeps its
+            else:
+                p -= lr * dp
+    return float(np.mean((model.forward(X)[:, 0] >= 0.5) == y))
+
+
+@exercise("07.5-diagnose", 4,
+          what='fill in diagnosis = {"A": ..., "B": ..., "C": ..., "D": ..., "E": ...}, the '
+               "name of the bug of each training loop")
+def check_diagnosis(diagnosis):
+    names = ", ".join(repr(n) for n in FIXES)
+    if not isinstance(diagnosis, dict):
+        fail(f"diagnosis is {type(diagnosis).__name__} {show(diagnosis)}, expected a dict",
+             'write diagnosis = {"A": "...", "B": "...", ...}, one bug name per loop')
+    keys = sorted(map(str, diagnosis))
+    if keys != sorted(LOOPS):
+        fail(f"diagnosis has the keys {keys}, expected {sorted(LOOPS)}",
+             "one entry per loop, with the loop's letter as the key")
+    if all(diagnosis[k] is None for k in LOOPS):
+        not_attempted("name the bug of each loop, then run the cell")
+    for letter in LOOPS:
+        name = diagnosis[letter]
+        if name is None:
+            fail(f'diagnosis["{letter}"] is still None', "name a bug for every loop")
+        if not isinstance(name, str) or name not in FIXES:
+            fail(f'diagnosis["{letter}"] is {show(name)}, not one of the bug names',
+                 f"choose from {names}")
+    for letter, bug in LOOPS.items():
+        name = diagnosis[letter]
+        fixed = sensor_loop(bug, fix=name)
+        if fixed >= LEARNS:
+            continue
+        given = sensor_loop(bug)
+        fail(f"loop {letter}: with {name!r} fixed ({FIXES[name]}) it still reaches only "
+             f"{fixed:.1%} training accuracy (as given: {given:.1%}), expected at least "
+             f"{LEARNS:.0%}: {name!r} is not what stops loop {letter}", DIAGNOSE_HINT)
+
+
 # --------------------------------------------------------------------------- 07.6
-SPIRALS = {"n": 200, "noise": 0.2, "batch_size": 32}
-LIMITS = {"hidden": 32, "epochs": 1000}
-TARGET = 0.95
-SPIRAL_KEYS = ("hidden", "lr", "epochs")
+RING = {"train": (400, 1), "test": (2000, 2), "inner": 0.6, "outer": 1.2, "half_width": 1.5}
+DESIGN = {"budget": 30, "target": 0.92, "max_epochs": 1000, "batch_size": 32, "momentum": 0.9}
+ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu")
+DESIGN_KEYS = ("sizes", "activation", "lr", "epochs")
 
 
-def spiral_run(hidden, lr, epochs):
-    """Train the 2-hidden-hidden-1 tanh network of 07.6 on the spirals; returns its History.
+def ring_data(n, seed):
+    """The data of 07.6: points in a square, class 1 in the ring 0.6 < r < 1.2 around 0."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-RING["half_width"], RING["half_width"], size=(n, 2))
+    r = np.hypot(X[:, 0], X[:, 1])
+    y = ((r > RING["inner"]) & (r < RING["outer"])).astype(int)
+    return X, y
 
-    The data, the network, the loss and the optimiser are fixed here (and in the task): only
-    ``hidden``, ``lr`` and ``epochs`` vary. Raises ``nnlib.TrainingDiverged`` if the loss turns
-    NaN.
-    """
+
+def parameter_count(sizes):
+    """Weights and biases of an MLP with these layer sizes."""
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def ring_run(sizes, activation, lr, epochs):
+    """Train the design of 07.6 as the task says; returns (test accuracy, History)."""
     from nnlib import MSE, SGD, fit, mlp
-    from nnlib.data import make_spirals
 
-    X, y = make_spirals(n=SPIRALS["n"], classes=2, noise=SPIRALS["noise"], rng=0)
-    model = mlp([2, hidden, hidden, 1], "tanh", output="sigmoid", rng=0)
-    return fit(model, MSE(), SGD(lr, momentum=0.9), X, y.reshape(-1, 1), epochs=epochs,
-               batch_size=SPIRALS["batch_size"], rng=0, progress=False)
-
-
-def _whole(value, name, low, high, example):
-    if isinstance(value, (bool, np.bool_)) or isinstance(value, str):
-        fail(f'spiral_settings["{name}"] is {show(value)}, expected a whole number',
-             f"write a number like {example}")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        fail(f'spiral_settings["{name}"] is {show(value)}, expected a whole number',
-             f"write a number like {example}")
-    if not number.is_integer():
-        fail(f'spiral_settings["{name}"] is {show(value)}, expected a whole number',
-             f"write a number like {example}")
-    if not low <= number <= high:
-        fail(f'spiral_settings["{name}"] is {int(number)}, outside the allowed {low} to {high}',
-             f"the check trains the network itself and must stay fast; choose {name} between "
-             f"{low} and {high}")
-    return int(number)
+    X, y = ring_data(*RING["train"])
+    X_test, y_test = ring_data(*RING["test"])
+    model = mlp(list(sizes), activation, output="sigmoid", rng=0)
+    history = fit(model, MSE(), SGD(lr, momentum=DESIGN["momentum"]), X, y.reshape(-1, 1),
+                  epochs=epochs, batch_size=DESIGN["batch_size"], rng=0, progress=False)
+    return float(np.mean(model.predict(X_test).ravel() == y_test)), history
 
 
-@exercise("07.6-spirals", 3,
-          what='fill in spiral_settings = {"hidden": ..., "lr": ..., "epochs": ...} so that the '
-               'network reaches 95 % training accuracy on the spirals')
-def check_spirals(spiral_settings):
-    if not isinstance(spiral_settings, dict):
-        fail(f"spiral_settings is {type(spiral_settings).__name__} {show(spiral_settings)}, "
-             "expected a dict", 'write spiral_settings = {"hidden": ..., "lr": ..., '
-                                '"epochs": ...}')
-    missing = [k for k in SPIRAL_KEYS if k not in spiral_settings]
-    extra = sorted(map(str, set(spiral_settings) - set(SPIRAL_KEYS)))
-    if missing or extra:
-        fail(f"spiral_settings has the keys {sorted(map(str, spiral_settings))}, expected "
-             '"hidden", "lr" and "epochs"',
-             "keep exactly those three keys" + (f"; remove {', '.join(extra)}" if extra else ""))
-    if all(spiral_settings[k] is None for k in SPIRAL_KEYS):
-        not_attempted("replace the three None values of spiral_settings, then run the cell")
-    for k in SPIRAL_KEYS:
-        if spiral_settings[k] is None:
-            fail(f'spiral_settings["{k}"] is still None', "fill in all three settings")
-    hidden = _whole(spiral_settings["hidden"], "hidden", 1, LIMITS["hidden"], "16")
-    epochs = _whole(spiral_settings["epochs"], "epochs", 1, LIMITS["epochs"], "200")
-    lr = spiral_settings["lr"]
-    try:
-        lr = float(lr) if not isinstance(lr, (bool, str, np.bool_)) else None
-    except (TypeError, ValueError):
-        lr = None
-    if lr is None or not math.isfinite(lr):
-        fail(f'spiral_settings["lr"] is {show(spiral_settings["lr"])}, expected a positive '
-             "number", "write a learning rate like 0.1")
-    if lr <= 0:
-        fail(f'spiral_settings["lr"] is {lr:g}, expected a positive learning rate',
-             "gradient descent steps downhill by lr times the gradient: lr > 0, like 0.1")
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+@exercise("07.6-design", 4,
+          what='fill in design = {"sizes": [...], "activation": ..., "lr": ..., "epochs": ...}, '
+               "a network of at most 30 parameters that reaches 92 % test accuracy on the ring")
+def check_design(design):
+    if not isinstance(design, dict):
+        fail(f"design is {type(design).__name__} {show(design)}, expected a dict",
+             'write design = {"sizes": [2, ..., 1], "activation": ..., "lr": ..., '
+             '"epochs": ...}')
+    if sorted(map(str, design)) != sorted(DESIGN_KEYS):
+        fail(f"design has the keys {sorted(map(str, design))}, expected "
+             f"{sorted(DESIGN_KEYS)}", "keep exactly those four keys")
+    if all(design[k] is None for k in DESIGN_KEYS):
+        not_attempted("fill in the four entries of design, then run the cell")
+    for k in DESIGN_KEYS:
+        if design[k] is None:
+            fail(f'design["{k}"] is still None', "fill in all four entries")
+    sizes = design["sizes"]
+    if not isinstance(sizes, (list, tuple)) or not all(_is_int(s) for s in sizes):
+        fail(f'design["sizes"] is {show(sizes)}, expected a list of whole numbers',
+             "the layer sizes from input to output, like [2, 5, 1]")
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or sizes[0] != 2 or sizes[-1] != 1 or min(sizes) < 1:
+        fail(f'design["sizes"] is {sizes}, expected [2, ..., 1] with at least one unit per '
+             "layer", "the data has 2 inputs and the network one sigmoid output")
+    activation = design["activation"]
+    if activation not in ACTIVATIONS:
+        fail(f'design["activation"] is {show(activation)}, expected one of '
+             f"{', '.join(repr(a) for a in ACTIVATIONS)}", "the hidden layers' activation")
+    lr = design["lr"]
+    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer,
+                                                               np.floating)):
+        fail(f'design["lr"] is {show(lr)}, expected a number', "a learning rate like 0.1")
+    lr = float(lr)
+    if not (math.isfinite(lr) and lr > 0):
+        fail(f'design["lr"] is {lr:g}, expected a positive learning rate', "like 0.1")
+    epochs = design["epochs"]
+    if not _is_int(epochs) or not 1 <= int(epochs) <= DESIGN["max_epochs"]:
+        fail(f'design["epochs"] is {show(epochs)}, expected a whole number from 1 to '
+             f"{DESIGN['max_epochs']}", "the check trains the network itself and must stay "
+                                        "fast")
+    epochs = int(epochs)
+    count = parameter_count(sizes)
+    if count > DESIGN["budget"]:
+        fail(f"the network {sizes} has {count} parameters, over the budget of "
+             f"{DESIGN['budget']}", "count n_in * n_out + n_out per layer; fewer units, or "
+                                    "the same units arranged in other layers")
 
     from nnlib import TrainingDiverged
 
-    setting = f"hidden={hidden}, lr={lr:g}, epochs={epochs}"
+    setting = f"{sizes} {activation}, lr={lr:g}, {epochs} epochs"
     try:
-        history = spiral_run(hidden, lr, epochs)
-    except TrainingDiverged as err:
-        where = str(err).splitlines()[0].split(": training stopped")[0]
-        fail(f"with {setting} training diverged ({where})",
-             "the learning rate is far too large: lower it by a factor of 10 or more")
-    accuracy, losses = history["accuracy"][-1], history["loss"]
-    if accuracy >= TARGET:
+        accuracy, history = ring_run(sizes, activation, lr, epochs)
+    except TrainingDiverged:
+        fail(f"with {setting} training diverged (the loss became inf or nan)",
+             "the learning rate is too large: lower it by factors of 10")
+    if accuracy >= DESIGN["target"]:
         return
-    shown = (f"with {setting} the training accuracy after the last epoch is {accuracy:.1%}, "
-             f"expected at least {TARGET:.0%}")
-    if hidden <= 2:
-        fail(shown, f"{hidden} unit{'s' if hidden > 1 else ''} per hidden layer can bend the "
-                    "boundary only a little; the spirals need more: try 8 to 32 units")
-    if accuracy <= 0.8 and lr >= 2:
-        fail(shown, f"with lr = {lr:g} the steps overshoot and the tanh and sigmoid units "
-                    "saturate, where their slopes are 0 and learning stops (the loss sits at "
-                    f"{losses[-1]:.3f}); lower the learning rate by a factor of 10")
-    late = losses[int(0.8 * len(losses))] if len(losses) >= 5 else losses[0]
-    if losses[-1] < 0.9 * late or epochs < 50:
-        fail(shown, f"the loss was still falling when training stopped ({late:.4f} at epoch "
-                    f"{int(0.8 * len(losses)) + 1 if len(losses) >= 5 else 1}, {losses[-1]:.4f}"
-                    f" at the end): train for more epochs (up to {LIMITS['epochs']}) or take "
-                    "larger steps (a larger lr)")
-    if lr < 0.01:
-        fail(shown, f"lr = {lr:g} takes tiny steps; try a learning rate 10 to 100 times larger")
-    fail(shown, "look at the loss curve in the cell above: if it still falls, train longer or "
-                "raise lr; if it jumps about, lower lr; more hidden units draw a more "
-                "flexible boundary")
+    losses = history["loss"]
+    shown = (f"with {setting} the test accuracy is {accuracy:.1%} (training accuracy "
+             f"{history['accuracy'][-1]:.1%}), expected at least {DESIGN['target']:.0%}")
+    late = losses[int(0.8 * len(losses))]
+    if len(losses) >= 5 and losses[-1] < 0.9 * late:
+        fail(shown, f"the loss was still falling at the end ({late:.4f} at 80 % of the epochs, "
+                    f"{losses[-1]:.4f} at the end): more epochs or a larger lr")
+    if epochs < DESIGN["max_epochs"] // 2:
+        fail(shown, f"{epochs} epochs is short: a plateau of the loss is not its end (lesson 07, "
+                    "section 3); give the network more epochs before changing its shape")
+    fail(shown, "the loss has stopped falling: the boundary these units draw does not fit "
+                "the ring, or the steps are too large to settle; draw the decision boundary "
+                "(nnlib.plot.decision_boundary) of your design and compare it with the ring")

@@ -2,15 +2,14 @@
 (``exercises/08_sgd_and_momentum.ipynb``).
 
 Expected values are computed here, independently of ``nnlib.data``, ``nnlib.optim`` and of the
-student's code: the batches of an epoch from one ``rng.permutation(m)`` sliced in order, the
-number of updates by integer arithmetic, the momentum update written out as the lesson writes
-it (``v <- beta v - lr grad``; ``w <- w + v``), and the training loop of 08.6 as a plain loop of
-our own over ``model.params_and_grads()`` (nnlib's layers give the forward and backward passes).
-The loop is judged against that reference trajectory, run on a deep copy of the same seeded
-model with a copy of the same generator. Wrong variants (a velocity reset every epoch or every
-batch, no momentum, no shuffling, the last batch's loss, an unweighted mean) are replayed the
-same way, so a failure can name the mistake. The value exercise (08.5) runs momentum descent on
-its quadratic itself.
+student's code: the batches of an epoch from one ``rng.permutation(m)`` sliced in order, momentum
+and Nesterov descent written out as plain loops, the steps each momentum needs on the ravine of
+08.4 measured by the check itself, and the fixed training loop of 08.5 as a loop of our own over
+``model.params_and_grads()`` (nnlib's layers give the forward and backward passes). That loop is
+judged against the reference trajectory, run on a deep copy of the same seeded model with a copy
+of the same generator; the broken loop's bugs, alone and together, are replayed the same way so
+a failure can say which one is still there. Answers that hand the work to nnlib (its
+``minibatches``, ``SGD``, ``fit``, the lesson's ``momentum_path``) earn nothing.
 
 Every argument handed to the student's code is an array, a number, a ``numpy.random.Generator``,
 an nnlib object or a module-level function, all of which pickle: the hidden-test machinery
@@ -18,7 +17,6 @@ records calls that way.
 """
 
 import copy
-import math
 
 import numpy as np
 
@@ -29,23 +27,10 @@ from nnlib.checking import (
     exercise,
     expect_path_shape,
     fail,
+    not_attempted,
     show,
 )
-
-
-def _number(value, name, example):
-    """A value answer as a float, failing clearly on None parts, strings, booleans, NaN."""
-    if isinstance(value, (bool, np.bool_, str)) or value is None:
-        fail(f"{name} is {show(value)}, expected a number", f"write a number like {example}")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        fail(f"{name} is {type(value).__name__} {show(value)}, expected a number",
-             f"write a number like {example}")
-    if not math.isfinite(number):
-        fail(f"{name} is {number}, expected a finite number", f"write a number like {example}")
-    return number
-
+from nnlib.honesty import Forbidden, call_without_delegation
 
 # --------------------------------------------------------------------------- 08.1
 BATCH_HINT = ("draw order = rng.permutation(m) once, at the start; then for start in range(0, m, "
@@ -81,9 +66,10 @@ def _rows(batch, label, part, width):
     return arr
 
 
-def _epoch(minibatches, X, Y, batch_size, rng, label):
-    """The student's batches of one epoch as lists of sample numbers (from X and from Y)."""
-    got = call_with_hint(minibatches, X, Y, batch_size, rng, label=label, hint=BATCH_HINT)
+def _listed(minibatches, X, Y, batch_size, rng, label, hint):
+    """Call the answer and go through its batches (a generator runs only then), so that the
+    whole of the work happens while the check watches what it calls."""
+    got = call_with_hint(minibatches, X, Y, batch_size, rng, label=label, hint=hint)
     if got is None:
         fail(f"{label} returned None", "yield the pairs (X_batch, Y_batch), or return a list "
                                        "of them")
@@ -91,12 +77,18 @@ def _epoch(minibatches, X, Y, batch_size, rng, label):
         fail(f"{label} returned {type(got).__name__}, expected pairs (X_batch, Y_batch)",
              "yield X[idx], Y[idx] for each batch, or return a list of those pairs")
     try:
-        pairs = list(got)
+        return list(got)
     except CheckFailed:
         raise
     except Exception as err:
-        fail(f"{label}: going through the batches raised {type(err).__name__}: {err}",
-             BATCH_HINT)
+        fail(f"{label}: going through the batches raised {type(err).__name__}: {err}", hint)
+
+
+def _epoch(minibatches, X, Y, batch_size, rng, label):
+    """The student's batches of one epoch as lists of sample numbers (from X and from Y)."""
+    pairs = call_without_delegation(minibatches, X, Y, batch_size, rng,
+                                    forbidden=_batches_forbidden(), call=_listed,
+                                    label=label, hint=BATCH_HINT)
     x_ids, y_ids = [], []
     for pair in pairs:
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
@@ -113,15 +105,25 @@ def _describe(ids):
     return "[" + ", ".join(str(len(b)) for b in ids) + "]"
 
 
-@exercise("08.1-minibatches", 3,
+def _batches_forbidden():
+    from nnlib import data, training
+
+    return Forbidden([data.minibatches, data._shuffled, training.fit],
+                     modules=["sklearn", "torch", "jax", "keras", "tensorflow"],
+                     what="the mini-batches of an epoch")
+
+
+@exercise("08.1-minibatches", 2,
           what="write minibatches(X, Y, batch_size, rng), the (X_batch, Y_batch) pairs of one "
                "epoch in the order of one permutation rng.permutation(m)")
 def check_minibatches(minibatches):
     cases = [
-        (10, 3, 2, 0, 8),   # the last batch holds 1 sample
-        (12, 4, 3, 2, 81),  # m a multiple of the batch size, Y with 2 columns
-        (7, 1, 2, 0, 5),    # pure SGD: one sample per batch
-        (5, 8, 3, 1, 0),    # one batch larger than the data
+        (10, 3, 2, 0, 8),    # the last batch holds 1 sample
+        (100, 40, 3, 2, 81),  # more samples than any default batch size, a partial last batch
+        (70, 64, 2, 1, 5),   # a batch of 64 and a last one of 6
+        (96, 32, 2, 0, 9),   # m a multiple of the batch size
+        (7, 1, 2, 0, 5),     # pure SGD: one sample per batch
+        (5, 8, 3, 1, 0),     # one batch larger than the data
     ]
     for m, batch_size, n_features, y_columns, seed in cases:
         X, Y = _tagged_data(m, n_features, y_columns, seed)
@@ -191,137 +193,6 @@ def check_minibatches(minibatches):
 
 
 # --------------------------------------------------------------------------- 08.2
-UPDATES_HINT = ("one update per batch, and a last, smaller batch counts too: ceil(m / "
-                "batch_size), for example math.ceil(m / batch_size) or -(-m // batch_size)")
-
-
-@exercise("08.2-updates-per-epoch", 1,
-          what="write updates_per_epoch(m, batch_size), the number of mini-batches in one epoch")
-def check_updates_per_epoch(updates_per_epoch):
-    cases = [(100, 32, "m not a multiple of the batch size"),
-             (60000, 64, "MNIST's training set with batches of 64"),
-             (64, 16, "m a multiple of the batch size"),
-             (10, 1, "one sample per batch (pure SGD)"),
-             (10, 10, "one batch holding everything (full-batch gradient descent)"),
-             (5, 8, "a batch larger than the data")]
-    for m, b, what in cases:
-        label = f"updates_per_epoch({m}, {b}) for {what}"
-        got = call_with_hint(updates_per_epoch, m, b, label=label, hint=UPDATES_HINT)
-        expected = -(-m // b)
-        if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer, float,
-                                                                     np.floating)):
-            fail(f"{label} returned {type(got).__name__} {show(got)}, expected the whole number "
-                 f"{expected}", UPDATES_HINT)
-        if isinstance(got, (float, np.floating)):
-            if float(got) == expected:
-                fail(f"{label} returned the float {show(float(got))}, expected the int "
-                     f"{expected}", "a count of updates is a whole number: wrap it in int(...)"
-                                    " or use math.ceil, which returns an int")
-            fail(f"{label} returned {show(float(got))}, expected the whole number {expected}",
-                 "m / batch_size is a fraction; round it up: math.ceil(m / batch_size)"
-                 if math.isclose(float(got), m / b) else UPDATES_HINT)
-        if got == expected:
-            continue
-        shown = f"{label} returned {got}, expected {expected}"
-        if got == m // b and m % b:
-            fail(shown, f"m // batch_size rounds down and forgets the last, smaller batch of "
-                        f"{m % b} sample{'s' if m % b > 1 else ''}; round up instead")
-        if got == m // b + 1:
-            fail(shown, f"m // batch_size + 1 counts one batch too many when batch_size divides "
-                        f"m ({m} = {m // b} x {b}); round up: -(-m // batch_size)")
-        fail(shown, UPDATES_HINT)
-
-
-# --------------------------------------------------------------------------- 08.3
-STEP_HINT = ("v_new = beta * v - lr * grad, then w_new = w + v_new; return (w_new, v_new) as new "
-             "values")
-
-
-def _momentum(w, v, grad, lr, beta):
-    v_new = beta * np.asarray(v, dtype=float) - lr * np.asarray(grad, dtype=float)
-    return np.asarray(w, dtype=float) + v_new, v_new
-
-
-def _step_variants(w, v, g, lr, beta):
-    """What the typical mistakes return, with the hint each deserves."""
-    w, v, g = (np.asarray(a, dtype=float) for a in (w, v, g))
-    other_v = beta * v + g
-    return [
-        ((w + beta * v + lr * g, beta * v + lr * g),
-         "the sign of the gradient term: the velocity points downhill, v_new = beta * v - lr * "
-         "grad (minus)"),
-        ((w - lr * g, -lr * g),
-         "that forgets the old velocity: v_new = beta * v - lr * grad keeps beta times the last "
-         "step (without it this is plain gradient descent)"),
-        ((w + v, beta * v - lr * g),
-         "the new w must use the new velocity: w_new = w + v_new, not w + v"),
-        ((w + v - beta * lr * g, v - beta * lr * g),
-         "beta multiplies the old velocity, not the gradient: v_new = beta * v - lr * grad"),
-        ((w - lr * other_v, other_v),
-         "that is the other convention (v = beta * v + grad; w = w - lr * v), where v is a "
-         "running sum of gradients. This course's v is the step itself: v_new = beta * v - "
-         "lr * grad and w_new = w + v_new, as in nnlib.SGD (the two give the same path for a "
-         "fixed lr, but their v differ)"),
-        ((beta * v - lr * g, w + beta * v - lr * g),
-         "the pair is swapped: return (w_new, v_new), w first"),
-    ]
-
-
-def _step_cases():
-    rng = np.random.default_rng(83)
-    return [
-        ("numbers", 1.0, 0.5, 2.0, 0.1, 0.9),
-        ("numbers, v = 0 (the first step)", -2.0, 0.0, -4.0, 0.05, 0.8),
-        ("arrays of shape (3,)", np.array([1.0, -2.0, 0.5]), np.array([0.2, 0.1, -0.3]),
-         np.array([0.5, -1.0, 2.0]), 0.3, 0.5),
-        ("arrays of shape (2, 3)", rng.normal(size=(2, 3)), rng.normal(size=(2, 3)),
-         rng.normal(size=(2, 3)), 0.01, 0.95),
-    ]
-
-
-@exercise("08.3-momentum-step", 3,
-          what="write momentum_step(w, v, grad, lr, beta) returning (w_new, v_new)")
-def check_momentum_step(momentum_step):
-    for what, w, v, g, lr, beta in _step_cases():
-        label = f"momentum_step(w, v, grad, lr={lr}, beta={beta}) with {what}"
-        if np.ndim(w) == 0:
-            label = (f"momentum_step(w={show(w)}, v={show(v)}, grad={show(g)}, lr={lr}, "
-                     f"beta={beta}) with {what}")
-        args = [np.copy(a) if isinstance(a, np.ndarray) else a for a in (w, v, g)]
-        got = call_with_hint(momentum_step, *args, lr, beta, label=label, hint=STEP_HINT)
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
-            kind = (f"a {type(got).__name__} of {len(got)}" if isinstance(got, (tuple, list))
-                    else type(got).__name__)
-            fail(f"{label} returned {kind}, expected a pair (w_new, v_new)",
-                 "return both: the next step needs the new velocity, return w_new, v_new")
-        w_new = as_array(got[0], f"{label}'s w_new")
-        v_new = as_array(got[1], f"{label}'s v_new")
-        exp_w, exp_v = _momentum(w, v, g, lr, beta)
-        for name, arr, exp in (("w_new", w_new, exp_w), ("v_new", v_new, exp_v)):
-            if arr.shape != exp.shape:
-                fail(f"{label}: {name} has shape {arr.shape}, expected {exp.shape}",
-                     "keep the shape of w: every entry moves by its own velocity")
-        if not all(np.array_equal(a, b) for a, b in zip(args, (w, v, g))):
-            fail(f"{label} changed w, v or grad in place",
-                 "compute new arrays: v_new = beta * v - lr * grad (not v *= beta; v -= ...) "
-                 "and w_new = w + v_new (not w += v_new)")
-        ok_w = np.allclose(w_new, exp_w, rtol=1e-9, atol=1e-12)
-        ok_v = np.allclose(v_new, exp_v, rtol=1e-9, atol=1e-12)
-        if ok_w and ok_v:
-            continue
-        shown = (f"{label} returned w_new = {show(w_new)}, v_new = {show(v_new)}; expected "
-                 f"w_new = {show(exp_w)}, v_new = {show(exp_v)}")
-        for (cw, cv), hint in _step_variants(w, v, g, lr, beta):
-            if np.allclose(w_new, cw, rtol=1e-9, atol=1e-12) and \
-                    np.allclose(v_new, cv, rtol=1e-9, atol=1e-12):
-                fail(shown, hint)
-        if ok_v:
-            fail(f"{label}: v_new is right but w_new = {show(w_new)}, expected {show(exp_w)}",
-                 "w_new = w + v_new")
-        fail(shown, STEP_HINT)
-
-
-# --------------------------------------------------------------------------- 08.4
 def ravine_grad(w):
     """The gradient (w_1, 10 w_2) of L(w) = 0.5 (w_1^2 + 10 w_2^2)."""
     return np.asarray(w, dtype=float) * np.array([1.0, 10.0])
@@ -354,7 +225,14 @@ def _heavy_ball(grad, w0, lr, beta, steps, v0=None, reset=False):
     return np.array(path)
 
 
-@exercise("08.4-momentum-path", 2,
+def _path_forbidden(what):
+    from nnlib import optim, widgets
+
+    return Forbidden([optim.SGD, widgets.momentum_path],
+                     modules=["torch", "jax", "keras", "tensorflow"], what=what)
+
+
+@exercise("08.2-momentum-path", 2,
           what="write momentum_descent(grad, w0, lr, beta, steps) returning the path w0, w1, "
                "..., w_steps")
 def check_momentum_descent(momentum_descent):
@@ -370,8 +248,9 @@ def check_momentum_descent(momentum_descent):
         label = (f"momentum_descent({grad.__name__}, w0={show(w0)}, lr={lr}, beta={beta}, "
                  f"steps={steps}) with {what}")
         arg = np.copy(w0) if isinstance(w0, np.ndarray) else w0
-        got = call_with_hint(momentum_descent, grad, arg, lr, beta, steps, label=label,
-                             hint=PATH_HINT)
+        got = call_without_delegation(momentum_descent, grad, arg, lr, beta, steps,
+                                      forbidden=_path_forbidden("momentum descent"),
+                                      call=call_with_hint, label=label, hint=PATH_HINT)
         expected = _heavy_ball(grad, w0, lr, beta, steps)
         arr = expect_path_shape(got, expected, steps, label)
         if np.allclose(arr, expected, rtol=1e-9, atol=1e-12):
@@ -402,108 +281,243 @@ def check_momentum_descent(momentum_descent):
         fail(shown, PATH_HINT)
 
 
-# --------------------------------------------------------------------------- 08.5
-RAVINE = {"curvatures": (1.0, 50.0), "w0": (10.0, 1.0), "lr": 0.035, "steps": 100}
-GOAL, FAR = 1e-3, 1e-1
+# --------------------------------------------------------------------------- 08.3
+def bumpy_grad(w):
+    """The gradient of L(w) = sum(w^2 / 2 + 0.3 cos(3 w)): curved, so look-ahead points matter."""
+    w = np.asarray(w, dtype=float)
+    return w - 0.9 * np.sin(3 * w)
 
 
-def ravine_path(beta):
-    """Momentum descent on L(w) = 0.5 (w_1^2 + 50 w_2^2) from (10, 1), lr 0.035, 100 steps."""
-    h = np.array(RAVINE["curvatures"])
-    w, v = np.array(RAVINE["w0"]), np.zeros(2)
+NESTEROV_HINT = ("work from the description: where does momentum alone carry w on this step? "
+                 "Measure the gradient there, then update the velocity and w as classical "
+                 "momentum does; the path holds the positions w, not the look-ahead points")
+
+
+def _nesterov(grad, w0, lr, beta, steps, look=1.0, report="w"):
+    """Nesterov's path: v <- beta v - lr grad(w + look * beta v); w <- w + v.
+
+    look=0 gives classical momentum, look=-1 a look-behind; report="ahead" lists w + beta v.
+    """
+    w = np.array(w0, dtype=float)
+    v = np.zeros_like(w)
     path = [w]
-    for _ in range(RAVINE["steps"]):
-        v = beta * v - RAVINE["lr"] * h * w
+    for _ in range(steps):
+        v = beta * v - lr * grad(w + look * beta * v)
+        w = w + v
+        path.append(w + beta * v if report == "ahead" else w)
+    return np.array(path)
+
+
+def _nesterov_unscaled(grad, w0, lr, beta, steps):
+    """The look-ahead taken at w + v (the whole last step), not w + beta v."""
+    w = np.array(w0, dtype=float)
+    v = np.zeros_like(w)
+    path = [w]
+    for _ in range(steps):
+        v = beta * v - lr * grad(w + v)
         w = w + v
         path.append(w)
     return np.array(path)
 
 
-def _beta(value, name, example):
-    beta = _number(value, name, example)
-    if not 0 <= beta < 1:
-        fail(f"{name} is {beta:g}, outside [0, 1)",
-             "beta keeps that fraction of the last step: 0 is plain gradient descent, and "
-             "beta >= 1 (or below 0) never lets the velocity die out; choose 0 <= beta < 1")
-    return beta
+@exercise("08.3-nesterov", 3,
+          what="write nesterov_descent(grad, w0, lr, beta, steps), the path of Nesterov's "
+               "momentum")
+def check_nesterov(nesterov_descent):
+    cases = [
+        (ravine_grad, "the gradient of a ravine, w of shape (2,)", np.array([5.0, 1.0]),
+         0.1, 0.9, 7),
+        (bumpy_grad, "a curved loss, w a number", 2.5, 0.2, 0.8, 6),
+        (grid_grad, "a bowl, w of shape (2, 2)", np.array([[1.0, -1.0], [2.0, 0.5]]), 0.05,
+         0.7, 5),
+        (bumpy_grad, "a curved loss, w of shape (3,)", np.array([1.0, -2.0, 0.4]), 0.3, 0.5, 4),
+        (parabola_grad, "grad(w) = 2 (w - 3) and no steps at all", 1.5, 0.1, 0.9, 0),
+    ]
+    for grad, what, w0, lr, beta, steps in cases:
+        label = (f"nesterov_descent({grad.__name__}, w0={show(w0)}, lr={lr}, beta={beta}, "
+                 f"steps={steps}) with {what}")
+        arg = np.copy(w0) if isinstance(w0, np.ndarray) else w0
+        got = call_without_delegation(nesterov_descent, grad, arg, lr, beta, steps,
+                                      forbidden=_path_forbidden("momentum descent"),
+                                      call=call_with_hint, label=label, hint=NESTEROV_HINT)
+        expected = _nesterov(grad, w0, lr, beta, steps)
+        arr = expect_path_shape(got, expected, steps, label)
+        if np.allclose(arr, expected, rtol=1e-9, atol=1e-12):
+            if isinstance(w0, np.ndarray) and not np.array_equal(arg, w0):
+                fail(f"{label} changed the caller's w0 in place",
+                     "start from a copy of w0, and make a new array at every step")
+            continue
+        shown = f"{label} returned {show(arr)}, expected {show(expected)}"
+
+        def like(candidate, arr=arr):
+            return np.allclose(arr, candidate, rtol=1e-9, atol=1e-12)
+
+        if like(_nesterov(grad, w0, lr, beta, steps, look=0.0)):
+            fail(f"{shown}: that is classical momentum",
+                 "Nesterov measures the gradient at the point momentum alone would carry w "
+                 "to on this step, not at w itself")
+        if like(_nesterov(grad, w0, lr, beta, steps, report="ahead")):
+            fail(f"{shown}: those are the look-ahead points",
+                 "the path lists the positions w_t themselves; the look-ahead point is only "
+                 "where the gradient is measured")
+        if like(_nesterov_unscaled(grad, w0, lr, beta, steps)):
+            fail(f"{shown}: the gradient is measured one whole last step ahead",
+                 "with no gradient at all, how far would the velocity carry w on the next "
+                 "step? (it keeps only the fraction beta of itself)")
+        if like(_nesterov(grad, w0, lr, beta, steps, look=-1.0)):
+            fail(f"{shown}: the gradient is measured behind w, not ahead",
+                 "look in the direction the velocity is moving")
+        if like(_heavy_ball(grad, w0, lr, beta, steps, reset=True)):
+            fail(f"{shown}: that is plain gradient descent",
+                 "the velocity starts at zero once, before the loop, and carries over")
+        fail(shown, NESTEROV_HINT)
 
 
-@exercise("08.5-beta", 2,
-          what="set beta (reaches ||w|| < 1e-3 in 100 steps on the ravine) and beta_too_much "
-               "(still farther than 0.1, oscillating)")
-def check_beta(beta, beta_too_much):
-    beta = _beta(beta, "beta", "0.5")
-    too = _beta(beta_too_much, "beta_too_much", "0.5")
-    plain = float(np.linalg.norm(ravine_path(0.0)[-1]))
-    path = ravine_path(beta)
-    end = float(np.linalg.norm(path[-1]))
-    if not end < GOAL:
-        told = (f"with beta = {beta:g}, ||w_100|| = {end:.3g}, expected below {GOAL:g} "
-                f"(plain gradient descent, beta = 0, ends at {plain:.3g})")
-        if np.any(path[:, 0] < 0):
-            fail(told, "the path overshoots the minimum along w_1 and keeps swinging: that "
-                       "is too much momentum; try a smaller beta")
-        fail(told, "the path still crawls along the long axis w_1: more momentum carries it "
-                   "faster; try a larger beta")
-    path = ravine_path(too)
-    end = float(np.linalg.norm(path[-1]))
-    overshoots = bool(np.any(path[:, 0] < 0))
-    if end > FAR and overshoots:
-        return
-    told = (f"with beta_too_much = {too:g}, ||w_100|| = {end:.3g} and w_1 "
-            f"{'does' if overshoots else 'never goes'} below 0; expected ||w_100|| > {FAR:g} "
-            "because the path oscillates around the minimum")
-    if not overshoots:
-        fail(told, "that beta is too small to make the path swing: it only crawls towards "
-                   "the minimum (plain gradient descent, beta = 0, ends at "
-                   f"{plain:.3g}); choose a beta close to 1")
-    fail(told, "the path swings but settles within 100 steps; choose a beta closer to 1, so "
-               "that each swing shrinks by only about sqrt(beta)")
+# --------------------------------------------------------------------------- 08.4
+RAVINE = {"curvatures": (1.0, 200.0), "w0": (10.0, 1.0), "lr": 0.009, "tol": 1e-3,
+          "horizon": 2000}
+BETAS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99)
+SLACK = 1  # steps: another order of the same float operations may cross the line a step apart
 
 
-# --------------------------------------------------------------------------- 08.6
-TRAIN_HINT = ("make ONE optimizer = SGD(lr, momentum) before the epochs; every epoch: for "
-              "X_batch, Y_batch in minibatches(X, Y, batch_size, rng): L = loss.forward("
-              "model.forward(X_batch), Y_batch); model.backward(loss.backward()); "
-              "optimizer.step(model); record the epoch's loss as the mean of the batch losses "
-              "weighted by batch size, sum(L * len(X_batch)) / m")
+def ravine_norms(beta):
+    """||w_t|| for t = 0 .. horizon of momentum descent on the ravine of 08.4."""
+    h = np.array(RAVINE["curvatures"])
+    w, v = np.array(RAVINE["w0"]), np.zeros(2)
+    norms = [float(np.linalg.norm(w))]
+    for _ in range(RAVINE["horizon"]):
+        v = beta * v - RAVINE["lr"] * h * w
+        w = w + v
+        norms.append(float(np.linalg.norm(w)))
+    return np.array(norms)
 
 
-def _train_reference(model, loss, X, Y, lr, momentum, batch_size, epochs, rng,
-                     reset=None, shuffle=True, record="weighted"):
-    """The loop written out here; returns the loss of every epoch.
+def steps_to_settle(beta):
+    """The first step from which ||w|| stays below tol up to the horizon; None if never."""
+    norms = ravine_norms(beta)
+    above = np.flatnonzero(norms >= RAVINE["tol"])
+    t = 0 if above.size == 0 else int(above[-1]) + 1
+    return None if t > RAVINE["horizon"] else t
 
-    reset: None, "epoch" or "batch" (when the velocities start again from zero).
-    record: "weighted" (sum of batch loss x batch size, over m), "mean" (unweighted mean of
-    the batch losses) or "last" (the last batch's loss).
+
+def _first_below(beta):
+    below = np.flatnonzero(ravine_norms(beta) < RAVINE["tol"])
+    return int(below[0]) if below.size else None
+
+
+def _count_or_none(value, label):
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        fail(f"{label} is {type(value).__name__} {show(value)}, expected an int (or None)",
+             "a number of steps is a whole number: an int")
+    return int(value)
+
+
+@exercise("08.4-beta", 3,
+          what="fill in steps_needed (the steps each beta needs on the ravine, measured) and "
+               "best_beta")
+def check_beta(steps_needed, best_beta):
+    if not isinstance(steps_needed, dict):
+        fail(f"steps_needed is {type(steps_needed).__name__} {show(steps_needed)}, expected a "
+             "dict", "write steps_needed = {0.0: ..., 0.3: ..., ...}, one entry per beta")
+    if all(v is None for v in steps_needed.values()):
+        not_attempted("measure the steps for every beta of the list, then run the cell")
+    keys = []
+    for key in steps_needed:
+        if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, float, np.integer,
+                                                                     np.floating)):
+            fail(f"steps_needed has the key {show(key)}, expected the betas {list(BETAS)}",
+                 "use the numbers themselves as keys: {0.0: ..., 0.3: ...}")
+        keys.append(float(key))
+    if sorted(keys) != sorted(BETAS):
+        fail(f"steps_needed has the keys {sorted(keys)}, expected {list(BETAS)}",
+             "one entry for each beta of the list, no more")
+    got = {float(k): _count_or_none(v, f"steps_needed[{show(float(k))}]")
+           for k, v in steps_needed.items()}
+    for beta in BETAS:
+        expected = steps_to_settle(beta)
+        value = got[beta]
+        if value is None or expected is None:
+            if value == expected:
+                continue
+        elif abs(value - expected) <= SLACK:
+            continue
+        label = f"steps_needed[{show(beta)}] is {show(value)}"
+        if value is not None and value == _first_below(beta) and value != expected:
+            fail(f"{label}: that is the first step at which ||w|| dips below "
+                 f"{RAVINE['tol']:g}, but the path swings back above it later",
+                 "count from the step after which ||w|| stays below the tolerance, up to "
+                 f"step {RAVINE['horizon']}")
+        if value is None:
+            fail(f"{label}, but with beta = {show(beta)} the path does settle within "
+                 f"{RAVINE['horizon']} steps", "run the full horizon before giving up")
+        fail(f"{label}, which is not what the check measures for beta = {show(beta)}",
+             f"run {RAVINE['horizon']} steps of momentum descent from w0 = "
+             f"{RAVINE['w0']} with lr = {RAVINE['lr']} and v = 0 on the ravine of the task, "
+             f"and find the first step from which ||w|| stays below {RAVINE['tol']:g}")
+    if best_beta is None:
+        fail("best_beta is still None", "choose it from your measurements")
+    if isinstance(best_beta, (bool, np.bool_, str)) or not isinstance(
+            best_beta, (int, float, np.integer, np.floating)):
+        fail(f"best_beta is {type(best_beta).__name__} {show(best_beta)}, expected a number",
+             "one of the betas of the list")
+    if float(best_beta) not in BETAS:
+        fail(f"best_beta is {show(best_beta)}, not one of the betas measured",
+             f"choose from {list(BETAS)}")
+    counts = {b: steps_to_settle(b) for b in BETAS}
+    fastest = min(c for c in counts.values() if c is not None)
+    if counts[float(best_beta)] is None or counts[float(best_beta)] > fastest:
+        fail(f"best_beta = {show(best_beta)} does not need the fewest steps among your "
+             "measurements", "choose the beta whose path settles first")
+
+
+# --------------------------------------------------------------------------- 08.5
+FIX_HINT = ("compare the broken loop with lesson 08's loop line by line: which rows of X and of "
+            "Y make a batch, what the gradient of a batch's mean squared error is, and what the "
+            "velocity remembers from one batch to the next")
+BUGS = {
+    "apart": "the rows of Y_batch are not the targets of the rows of X_batch",
+    "sum": "the gradient handed to model.backward is that of the batch's summed squared "
+           "errors, not of their mean",
+    "forget": "the velocity starts from zero at every batch: nothing is remembered",
+}
+
+
+def fixed_loop(model, X, Y, lr, momentum, batch_size, epochs, rng, bugs=(),
+               per="batch"):
+    """The training loop of 08.5 with ``bugs`` (names of BUGS) left in; returns the losses.
+
+    per="size" divides the gradient by batch_size instead of the batch's own length.
     """
     m = len(X)
-    pairs = model.params_and_grads()
-    velocities = [np.zeros_like(p) for p, _ in pairs]
+    velocities = [np.zeros_like(p) for p, _ in model.params_and_grads()]
     losses = []
     for _ in range(epochs):
-        if reset == "epoch":
-            velocities = [np.zeros_like(p) for p, _ in pairs]
-        order = rng.permutation(m) if shuffle else np.arange(m)
-        batch_losses, sizes = [], []
+        order = rng.permutation(m)
+        X_epoch, Y_epoch = X[order], (Y if "apart" in bugs else Y[order])
+        total = 0.0
         for start in range(0, m, batch_size):
-            idx = order[start:start + batch_size]
-            batch_losses.append(float(loss.forward(model.forward(X[idx]), Y[idx])))
-            sizes.append(len(idx))
-            model.backward(loss.backward())
-            if reset == "batch":
-                velocities = [np.zeros_like(p) for p, _ in pairs]
-            for (p, dp), v in zip(model.params_and_grads(), velocities):
-                v *= momentum
-                v -= lr * dp
+            X_batch = X_epoch[start:start + batch_size]
+            Y_batch = Y_epoch[start:start + batch_size]
+            Y_hat = model.forward(X_batch)
+            total += float(np.sum((Y_hat - Y_batch) ** 2))
+            n = batch_size if per == "size" else len(X_batch)
+            model.backward(2 * (Y_hat - Y_batch) / (1 if "sum" in bugs else n))
+            for k, (p, dp) in enumerate(model.params_and_grads()):
+                v = momentum * velocities[k] - lr * dp
+                if "forget" not in bugs:
+                    velocities[k] = v
                 p += v
-        if record == "weighted":
-            losses.append(sum(L * n for L, n in zip(batch_losses, sizes)) / m)
-        elif record == "mean":
-            losses.append(sum(batch_losses) / len(batch_losses))
-        else:
-            losses.append(batch_losses[-1])
+        losses.append(total / m)
     return losses
+
+
+def _fix_forbidden():
+    from nnlib import training
+
+    return Forbidden([training.fit], modules=["torch", "jax", "sklearn", "keras"],
+                     what="the training loop")
 
 
 def _params(model):
@@ -515,108 +529,84 @@ def _same(a, b):
                                     for x, y in zip(a, b))
 
 
-def _trained(model, loss, X, Y, args, rng, **variant):
-    model, loss, rng = copy.deepcopy(model), copy.deepcopy(loss), copy.deepcopy(rng)
-    losses = _train_reference(model, loss, X.copy(), Y.copy(), *args, rng, **variant)
+def _replayed(model, X, Y, args, rng, **variant):
+    model, rng = copy.deepcopy(model), copy.deepcopy(rng)
+    losses = fixed_loop(model, X.copy(), Y.copy(), *args, rng, **variant)
     return np.array(losses), _params(model)
 
 
-def _train_case(name, sizes, activation, seed, m, lr, momentum, batch_size, epochs):
-    from nnlib import MSE, mlp
+def _fix_case(name, sizes, activation, seed, m, lr, momentum, batch_size, epochs):
+    from nnlib import mlp
 
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(m, sizes[0]))
     Y = (rng.uniform(size=(m, sizes[-1])) > 0.5).astype(float)
     model = mlp(sizes, activation, output="sigmoid", rng=seed)
-    return name, model, MSE(), X, Y, (lr, momentum, batch_size, epochs), seed
+    return name, model, X, Y, (lr, momentum, batch_size, epochs), seed
 
 
-@exercise("08.6-train-minibatch", 3,
-          what="write train_sgd(model, loss, X, Y, lr, momentum, batch_size, epochs, rng), "
-               "mini-batch SGD with momentum that returns the mean loss of every epoch")
-def check_train_sgd(train_sgd):
+@exercise("08.5-fix-loop", 4,
+          what="write train_sgd(model, X, Y, lr, momentum, batch_size, epochs, rng), the broken "
+               "loop with its bugs fixed")
+def check_fixed_loop(train_sgd):
     cases = [
-        _train_case("a 2-4-1 tanh network on 10 samples", [2, 4, 1], "tanh", 86, 10,
-                    0.5, 0.9, 4, 3),
-        _train_case("a 3-5-2 sigmoid network on 9 samples", [3, 5, 2], "sigmoid", 68, 9,
-                    1.0, 0.8, 2, 2),
+        _fix_case("a 2-4-1 tanh network on 10 samples", [2, 4, 1], "tanh", 86, 10,
+                  0.5, 0.9, 4, 3),
+        _fix_case("a 3-5-2 sigmoid network on 9 samples", [3, 5, 2], "sigmoid", 68, 9,
+                  1.0, 0.8, 2, 2),
+        _fix_case("a 2-6-1 relu network on 70 samples", [2, 6, 1], "relu", 7, 70,
+                  0.2, 0.9, 32, 2),
     ]
-    for name, model, loss, X, Y, args, seed in cases:
+    for name, model, X, Y, args, seed in cases:
         lr, momentum, batch_size, epochs = args
-        label = (f"train_sgd(model, MSE(), X, Y, lr={lr}, momentum={momentum}, batch_size="
+        label = (f"train_sgd(model, X, Y, lr={lr}, momentum={momentum}, batch_size="
                  f"{batch_size}, epochs={epochs}, rng=np.random.default_rng({seed})) on {name}")
         rng = np.random.default_rng(seed)
         fresh = copy.deepcopy(rng)  # the generator as the student receives it
         untrained, start = copy.deepcopy(model), _params(model)
-        expected, final = _trained(untrained, loss, X, Y, args, fresh)
+        expected, final = _replayed(untrained, X, Y, args, fresh)
         X_given, Y_given = X.copy(), Y.copy()
-        got = call_with_hint(train_sgd, model, loss, X_given, Y_given, *args, rng, label=label,
-                             hint=TRAIN_HINT)
+        got = call_without_delegation(train_sgd, model, X_given, Y_given, *args, rng,
+                                      forbidden=_fix_forbidden(), call=call_with_hint,
+                                      label=label, hint=FIX_HINT)
         if got is None:
             fail(f"{label} returned None", "return the list of the epochs' losses")
         arr = as_array(got, label)
-        if arr.ndim == 0:
-            fail(f"{label} returned one number, {show(float(arr))}; expected a list of "
-                 f"{epochs} losses", "record one loss per epoch in a list and return it")
         if arr.shape != (epochs,):
-            n_batches = -(-len(X) // batch_size)
-            hint = ("that is one loss per batch; record one per epoch: the mean of its batch "
-                    "losses, weighted by batch size" if arr.size == epochs * n_batches
-                    else TRAIN_HINT)
             fail(f"{label} returned {arr.size} losses (shape {arr.shape}), expected {epochs}",
-                 hint)
+                 "one loss per epoch, as the broken loop records it")
         if not (np.array_equal(X_given, X) and np.array_equal(Y_given, Y)):
             fail(f"{label} changed X or Y in place",
-                 "shuffle sample numbers, not the data: minibatches(X, Y, batch_size, rng)")
+                 "shuffle with new arrays (X[order]), never the caller's")
         params = _params(model)
-        losses_ok = bool(np.allclose(arr, expected, rtol=1e-9, atol=1e-12))
-        params_ok = _same(params, final)
-        if losses_ok and params_ok:
+        if np.allclose(arr, expected, rtol=1e-9, atol=1e-12) and _same(params, final):
             continue
-        shown = f"{label} returned the losses {show(arr)}, expected {show(expected)}"
         if _same(params, start):
-            if all(not np.any(dp) for _, dp in model.params_and_grads()):
-                fail(f"{label}: the parameters never changed and every gradient is still zero",
-                     "call model.backward(loss.backward()) after each batch's forward pass "
-                     "and loss: it stores each dp beside its p")
-            fail(f"{label}: the parameters never changed, though gradients were computed",
-                 "update the model's own arrays in place: optimizer.step(model), or p += v")
-        if _same(params, _trained(untrained, loss, X, Y, args, fresh, reset="batch")[1]):
-            fail(f"{shown}: that is plain SGD, without momentum (the velocity is zero at every "
-                 "batch)", f"pass the momentum to the optimizer, SGD(lr, momentum) (here "
-                           f"{momentum:g}), and make ONE optimizer before the loops: a new one "
-                           "every batch starts from zero velocity, which is plain SGD")
-        if _same(params, _trained(untrained, loss, X, Y, args, fresh, reset="epoch")[1]):
-            fail(f"{shown}: the velocity restarts from zero at every epoch",
-                 "make ONE SGD(lr, momentum) before the epochs: a new optimizer each epoch "
-                 "forgets the velocity; it must carry over across batches and epochs")
-        if _same(params, _trained(untrained, loss, X, Y, args, fresh, shuffle=False)[1]):
-            fail(f"{shown}: the batches were taken in the data's order",
-                 "shuffle every epoch: minibatches(X, Y, batch_size, rng) draws a new "
-                 "permutation from rng each time you call it")
+            fail(f"{label}: the parameters never changed",
+                 "update the model's own arrays in place (p += v)")
+        remaining = None
+        for bugs in [("apart",), ("sum",), ("forget",), ("apart", "sum"), ("apart", "forget"),
+                     ("sum", "forget"), ("apart", "sum", "forget")]:
+            if _same(params, _replayed(untrained, X, Y, args, fresh, bugs=bugs)[1]):
+                remaining = bugs
+                break
+        if remaining:
+            what = "; and ".join(BUGS[b] for b in remaining)
+            fail(f"{label}: the final weights are those of the loop in which {what}",
+                 f"{len(remaining)} bug{'s are' if len(remaining) > 1 else ' is'} still there; "
+                 + FIX_HINT)
+        if _same(params, _replayed(untrained, X, Y, args, fresh, per="size")[1]):
+            fail(f"{label}: the final weights are off only where the last batch is smaller "
+                 f"than batch_size = {batch_size}",
+                 "a batch's mean is over the rows it really has, len(X_batch)")
         if rng.bit_generator.state == fresh.bit_generator.state:
-            fail(f"{shown}: the generator rng was never used",
-                 "shuffle with the generator you are given: minibatches(X, Y, batch_size, rng) "
-                 "draws one permutation from it per epoch (np.random.* uses another, global "
-                 "generator, so the run cannot be reproduced)")
-        if params_ok:
-            for record, hint in [
-                ("last", "that is the loss of the last batch of each epoch; record the mean "
-                         "over all its batches, weighted by batch size"),
-                ("mean", "that is the plain mean of the batch losses; weight each by its batch "
-                         "size, sum(L * len(X_batch)) / m, as nnlib.fit does (the last batch "
-                         "is smaller)"),
-            ]:
-                if np.allclose(arr, _trained(untrained, loss, X, Y, args, fresh, record=record)[0],
-                               rtol=1e-9, atol=1e-12):
-                    fail(f"{shown}; the parameters are right", hint)
-            fail(f"{shown}; the parameters are right but the losses are not",
-                 "record each batch's loss before its update, L = loss.forward(model.forward("
-                 "X_batch), Y_batch), and average them over the epoch weighted by batch size")
-        if losses_ok:
-            fail(f"{label}: the losses are right but the final parameters are not",
-                 "update after every batch, the last one included")
-        fail(f"{shown}; the final parameters differ too",
-             "use the generator you are given for the shuffling (minibatches(X, Y, batch_size, "
-             "rng), one permutation per epoch, not np.random) and one SGD(lr, momentum) for the "
-             "whole run; " + TRAIN_HINT)
+            fail(f"{label}: the generator rng was never used",
+                 "keep the broken loop's one rng.permutation(m) per epoch")
+        if _same(params, final):
+            fail(f"{label} returned the losses {show(arr)}, expected {show(expected)}; the "
+                 "weights are right", "record the losses as the broken loop does: the summed "
+                                      "squared errors of the epoch's batches, divided by m")
+        fail(f"{label} returned the losses {show(arr)}, expected {show(expected)}, and other "
+             "final weights", "keep everything that is not a bug as the broken loop has it "
+                              "(one rng.permutation(m) per epoch, slices in order, v = momentum "
+                              "* v - lr * dp, p += v); " + FIX_HINT)

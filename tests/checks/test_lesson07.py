@@ -27,7 +27,7 @@ def he_uniform(n_in, n_out, rng):  # uniform on [-a, a], a = sqrt(6 / n_in): std
 @pytest.mark.parametrize("answer", [he_normal, he_standard_normal_list, he_uniform],
                          ids=["normal", "standard-normal-times-std-list", "he-uniform"])
 def test_he_init_accepts_every_distribution_with_the_right_mean_and_spread(checker, answer):
-    assert checker.passes("07.1-he-init", answer) == "✓ 07.1-he-init (2 points)"
+    assert checker.passes("07.1-he-init", answer) == "✓ 07.1-he-init (1 point)"
 
 
 def test_he_init_stub_is_not_attempted(checker):
@@ -199,7 +199,7 @@ def train_ellipsis(model, loss, X, Y, lr, epochs):
 @pytest.mark.parametrize("answer", [train_manual, train_sgd, train_ellipsis],
                          ids=["in-place-loop", "nnlib-SGD-array", "slice-assignment-tuple"])
 def test_train_accepts_other_forms(checker, answer):
-    assert checker.passes("07.3-train", answer) == "✓ 07.3-train (3 points)"
+    assert checker.passes("07.3-train", answer) == "✓ 07.3-train (2 points)"
 
 
 def test_train_stub_is_not_attempted(checker):
@@ -264,49 +264,7 @@ def test_train_names_the_initial_loss_when_it_is_recorded_after_the_update(check
     assert "the first entry must be the loss of the untrained model, 0.2" in line
 
 
-# --------------------------------------------------------------------------- 07.4-accuracy
-def accuracy_loop(y_prob, y):
-    correct = 0
-    for p, label in zip(np.ravel(y_prob), y):
-        correct += int((1 if p >= 0.5 else 0) == label)
-    return correct / len(y)
-
-
-@pytest.mark.parametrize("answer", [
-    lambda y_prob, y: np.mean((y_prob.ravel() >= 0.5) == y),
-    accuracy_loop,
-    lambda y_prob, y: float(np.mean(np.where(y_prob.reshape(-1) >= 0.5, 1, 0) == y)),
-], ids=["mean-of-booleans", "loop", "where"])
-def test_accuracy_accepts_other_forms(checker, answer):
-    assert checker.passes("07.4-accuracy", answer) == "✓ 07.4-accuracy (2 points)"
-
-
-def test_accuracy_stub_is_not_attempted(checker):
-    checker.not_attempted("07.4-accuracy", checker.stub)
-
-
-@pytest.mark.parametrize("wrong, words", [
-    (lambda p, y: np.mean((p.ravel() > 0.5) == y), "a probability of exactly 0.5 means class 1"),
-    (lambda p, y: np.mean(np.round(p.ravel()) == y), "np.round(0.5) is 0.0"),
-    (lambda p, y: np.mean(p.ravel() == y), "compares the probabilities themselves"),
-    (lambda p, y: np.mean((p >= 0.5) == y), "broadcasts to an (5, 5) matrix"),
-    (lambda p, y: np.sum((p.ravel() >= 0.5) == y), "the number of correct predictions"),
-    (lambda p, y: 100 * np.mean((p.ravel() >= 0.5) == y), "that is a percentage"),
-    (lambda p, y: np.mean((p.ravel() < 0.5) == y), "the classes are swapped"),
-    (lambda p, y: (p.ravel() >= 0.5) == y, "expected one number"),
-], ids=["strict-greater", "np-round", "probabilities-vs-labels", "broadcast-m-by-m", "count",
-        "percentage", "swapped", "array"])
-def test_accuracy_rejects_typical_mistakes(checker, wrong, words):
-    line = checker.fails("07.4-accuracy", wrong)
-    assert words in line and "accuracy(y_prob=" in line
-
-
-def test_accuracy_shows_the_exact_halves_case(checker):
-    line = checker.fails("07.4-accuracy", lambda p, y: np.mean(np.round(p.ravel()) == y))
-    assert "two of them exactly 0.5" in line and "returned 0.25, expected 0.75" in line
-
-
-# --------------------------------------------------------------------------- 07.5-clip-by-norm
+# --------------------------------------------------------------------------- 07.4-clip-by-norm
 def clip_loop(grads, max_norm):
     total = 0.0
     for g in grads:
@@ -332,11 +290,11 @@ def clip_math_sqrt_tuple(grads, max_norm):
 @pytest.mark.parametrize("answer", [clip_loop, clip_concatenate, clip_math_sqrt_tuple],
                          ids=["loop", "concatenate-same-arrays", "math-sqrt-tuple"])
 def test_clip_accepts_other_forms(checker, answer):
-    assert checker.passes("07.5-clip-by-norm", answer) == "✓ 07.5-clip-by-norm (2 points)"
+    assert checker.passes("07.4-clip-by-norm", answer) == "✓ 07.4-clip-by-norm (2 points)"
 
 
 def test_clip_stub_is_not_attempted(checker):
-    checker.not_attempted("07.5-clip-by-norm", checker.stub)
+    checker.not_attempted("07.4-clip-by-norm", checker.stub)
 
 
 def clip_in_place(grads, max_norm):
@@ -362,64 +320,242 @@ def clip_in_place(grads, max_norm):
 ], ids=["per-array", "elementwise-clip", "scales-up", "in-place", "first-array-norm",
         "sum-of-norms", "one-flat-array", "flattened"])
 def test_clip_rejects_typical_mistakes(checker, wrong, words):
-    line = checker.fails("07.5-clip-by-norm", wrong)
+    line = checker.fails("07.4-clip-by-norm", wrong)
     assert words in line and "clip_by_global_norm(grads, max_norm=" in line
 
 
 def test_clip_names_the_global_norms(checker):
-    line = checker.fails("07.5-clip-by-norm", lambda gs, c: [np.clip(g, -c, c) for g in gs])
+    line = checker.fails("07.4-clip-by-norm", lambda gs, c: [np.clip(g, -c, c) for g in gs])
     assert "expected 5 (the input's global norm is 13)" in line
 
 
-# --------------------------------------------------------------------------- 07.6-spirals
-@pytest.mark.parametrize("settings", [
-    {"hidden": 16, "lr": 0.1, "epochs": 500},
-    {"hidden": 8, "lr": 1, "epochs": 300},
-    {"hidden": 32.0, "lr": np.float64(0.3), "epochs": np.int64(200)},
-], ids=["16-0.1-500", "8-1-300-int-lr", "numpy-and-float-numbers"])
-def test_spirals_accepts_good_settings(checker, settings):
-    assert checker.passes("07.6-spirals", settings) == "✓ 07.6-spirals (3 points)"
+# --------------------------------------------------------------------------- delegation
+def he_by_linear(n_in, n_out, rng):
+    from nnlib.layers import Linear
+
+    return Linear(n_in, n_out, init="he", rng=rng).W, np.zeros(n_out)
 
 
-def test_spirals_stub_is_not_attempted(checker):
-    checker.not_attempted("07.6-spirals", {"hidden": None, "lr": None, "epochs": None})
-    checker.not_attempted("07.6-spirals", None)
+def he_by_mlp(n_in, n_out, rng):
+    from nnlib import mlp
+
+    return mlp([n_in, n_out], "relu", rng=rng).layers[0].W, np.zeros(n_out)
 
 
-@pytest.mark.parametrize("settings, words", [
-    ({"hidden": 2, "lr": 0.3, "epochs": 1000}, "2 units per hidden layer can bend the boundary"),
-    ({"hidden": 16, "lr": 0.001, "epochs": 1000}, "lr = 0.001 takes tiny steps"),
-    ({"hidden": 16, "lr": 0.3, "epochs": 10}, "the loss was still falling"),
-    ({"hidden": 16, "lr": 10, "epochs": 300}, "the tanh and sigmoid units saturate"),
-    ({"hidden": 16, "lr": 1e6, "epochs": 100}, "lower the learning rate by a factor of 10"),
-    ({"hidden": 64, "lr": 0.1, "epochs": 500}, "outside the allowed 1 to 32"),
-    ({"hidden": 16, "lr": 0.1, "epochs": 5000}, "outside the allowed 1 to 1000"),
-    ({"hidden": 16, "lr": 0, "epochs": 500}, "expected a positive learning rate"),
-    ({"hidden": 16, "lr": -0.1, "epochs": 500}, "expected a positive learning rate"),
-    ({"hidden": 16, "lr": float("nan"), "epochs": 500}, "expected a positive number"),
-    ({"hidden": 16.5, "lr": 0.1, "epochs": 500}, "expected a whole number"),
-    ({"hidden": "16", "lr": 0.1, "epochs": 500}, "expected a whole number"),
-    ({"hidden": 16, "lr": None, "epochs": 500}, 'spiral_settings["lr"] is still None'),
-    ({"hidden": 16, "learning_rate": 0.1, "epochs": 500}, "keep exactly those three keys"),
-    ((16, 0.1, 500), "expected a dict"),
-], ids=["two-units", "tiny-lr", "ten-epochs", "lr-10", "lr-1e6", "too-wide", "too-long",
-        "zero-lr", "negative-lr", "nan-lr", "fractional-hidden", "string", "one-none",
-        "wrong-key", "tuple"])
-def test_spirals_rejects_poor_and_invalid_settings(checker, settings, words):
-    assert words in checker.fails("07.6-spirals", settings)
+@pytest.mark.parametrize("answer, words", [
+    (he_by_linear, "nnlib.layers.Linear"), (he_by_mlp, "nnlib.network.mlp")],
+    ids=["Linear-he", "mlp"])
+def test_he_init_rejects_handing_the_draw_to_nnlib(checker, answer, words):
+    line = checker.fails("07.1-he-init", answer)
+    assert words in line and "write it yourself" in line
 
 
-def test_spirals_turns_a_diverged_training_into_one_line_of_advice(checker, monkeypatch):
-    def diverging(hidden, lr, epochs):
-        raise TrainingDiverged("the loss became nan at epoch 3, batch 2: training stopped.\n"
-                               "Try, in this order: ...")
+def train_by_fit(model, loss, X, Y, lr, epochs):
+    from nnlib import fit
 
-    monkeypatch.setattr(lesson07, "spiral_run", diverging)
-    line = checker.fails("07.6-spirals", {"hidden": 16, "lr": 50.0, "epochs": 100})
-    assert "training diverged (the loss became nan at epoch 3, batch 2)" in line
-    assert "lower it by a factor of 10" in line
+    return fit(model, loss, SGD(lr), X, Y, epochs=epochs, batch_size=len(X), rng=0,
+               progress=False)["loss"]
 
 
-def test_spirals_reports_the_accuracy_reached(checker):
-    line = checker.fails("07.6-spirals", {"hidden": 2, "lr": 0.3, "epochs": 1000})
-    assert "the training accuracy after the last epoch is 92.0%, expected at least 95%" in line
+def test_train_rejects_handing_the_loop_to_fit(checker):
+    line = checker.fails("07.3-train", train_by_fit)
+    assert "nnlib.training.fit" in line and "the training loop" in line
+    assert "write it yourself" in line
+
+
+def clip_by_sgd(grads, max_norm):
+    scale = SGD(1.0, clip_norm=max_norm)._clip_scale(grads)  # nnlib's own clipping factor
+    return [g * scale for g in grads]
+
+
+def test_clip_rejects_nnlibs_own_clipping(checker):
+    line = checker.fails("07.4-clip-by-norm", clip_by_sgd)
+    assert "nnlib.optim.SGD" in line and "gradient clipping" in line
+
+
+# --------------------------------------------------------------------------- notebook cells
+def given_cell(cell_id):
+    """Run a given (non-exercise) cell of solutions/07 with the setup's names; its namespace."""
+    import json
+    from pathlib import Path
+
+    from nnlib import MSE, SGD, fit, mlp
+
+    path = Path(__file__).resolve().parents[2] / "solutions" / "07_training_an_mlp.ipynb"
+    cells = {c["id"]: "".join(c["source"]) for c in json.loads(path.read_text())["cells"]}
+    namespace = {"np": np, "mlp": mlp, "MSE": MSE, "SGD": SGD, "fit": fit, "print": lambda *a: 0}
+    exec(compile(cells[cell_id], cell_id, "exec"), namespace)
+    return namespace
+
+
+# --------------------------------------------------------------------------- 07.5-diagnose
+RIGHT = dict(lesson07.LOOPS)
+
+
+def test_the_notebooks_loops_are_the_ones_the_check_replays():
+    given = given_cell("given-diagnose")
+    X_check, y_check = lesson07.sensor_data()
+    assert np.array_equal(given["X_mm"], X_check) and np.array_equal(given["y_mm"], y_check)
+    for letter, bug in lesson07.LOOPS.items():
+        model, X_used = given[f"loop_{letter.lower()}"](given["X_mm"], given["y_mm"])
+        assert given["training_accuracy"](model, X_used, given["y_mm"]) == \
+            lesson07.sensor_loop(bug), letter
+
+
+def test_each_loop_learns_with_its_own_fix_and_with_no_other():
+    """The check accepts a name when its fix makes the loop learn: by construction, exactly one
+    name per loop does, and every loop fails as given."""
+    for letter, bug in lesson07.LOOPS.items():
+        assert lesson07.sensor_loop(bug) < 0.8, letter
+        for name in lesson07.FIXES:
+            learns = lesson07.sensor_loop(bug, fix=name) >= lesson07.LEARNS
+            assert learns == (name == bug), (letter, name)
+    assert lesson07.sensor_loop(None) >= 0.95  # the loop without a bug
+
+
+def test_diagnose_accepts_the_right_names_in_any_key_order(checker):
+    checker.passes("07.5-diagnose", RIGHT)
+    assert checker.passes("07.5-diagnose", dict(reversed(list(RIGHT.items())))) == \
+        "✓ 07.5-diagnose (4 points)"
+
+
+def test_diagnose_stub_is_not_attempted(checker):
+    checker.not_attempted("07.5-diagnose", dict.fromkeys("ABCDE"))
+    checker.not_attempted("07.5-diagnose", None)
+
+
+@pytest.mark.parametrize("letter, wrong", [
+    ("A", "lr_large"), ("A", "epochs"), ("B", "epochs"), ("B", "width"), ("C", "sign"),
+    ("C", "scale"), ("D", "lr_small"), ("D", "epochs"), ("E", "width"), ("E", "lr_small")])
+def test_diagnose_rejects_a_name_whose_fix_does_not_help(checker, letter, wrong):
+    line = checker.fails("07.5-diagnose", {**RIGHT, letter: wrong})
+    assert f"loop {letter}: with {wrong!r} fixed" in line
+    assert f"is not what stops loop {letter}" in line and "training accuracy" in line
+
+
+@pytest.mark.parametrize("guess", [
+    dict.fromkeys("ABCDE", "lr_large"), dict.fromkeys("ABCDE", "scale"),
+    dict(zip("ABCDE", ["shuffle", "lr_large", "copy", "symmetry", "scale"])),  # shifted by one
+    dict(zip("ABCDE", ["sign", "shuffle", "scale", "symmetry", "copy"])),  # the table's order
+], ids=["all-lr", "all-scale", "shifted", "table-order"])
+def test_diagnose_rejects_guesses(checker, guess):
+    assert "is not what stops loop" in checker.fails("07.5-diagnose", guess)
+
+
+@pytest.mark.parametrize("answer, words", [
+    ({**RIGHT, "A": "Scale"}, "not one of the bug names"),
+    ({**RIGHT, "B": 2}, "not one of the bug names"),
+    ({**RIGHT, "C": None}, 'diagnosis["C"] is still None'),
+    ({k: v for k, v in RIGHT.items() if k != "E"}, "expected ['A', 'B', 'C', 'D', 'E']"),
+    ({**RIGHT, "F": "sign"}, "expected ['A', 'B', 'C', 'D', 'E']"),
+    (["scale", "shuffle", "lr_large", "copy", "symmetry"], "expected a dict"),
+])
+def test_diagnose_rejects_malformed_answers(checker, answer, words):
+    assert words in checker.fails("07.5-diagnose", answer)
+
+
+# --------------------------------------------------------------------------- 07.6-design
+def test_the_notebooks_ring_is_the_checks_ring():
+    given = given_cell("given-design")
+    for (n, seed), X_name, y_name in [((400, 1), "X_ring", "y_ring"),
+                                      ((2000, 2), "X_ring_test", "y_ring_test")]:
+        X, y = lesson07.ring_data(n, seed)
+        assert np.array_equal(given[X_name], X) and np.array_equal(given[y_name], y)
+
+
+@pytest.mark.parametrize("design", [
+    {"sizes": [2, 3, 3, 1], "activation": "tanh", "lr": 0.03, "epochs": 1000},
+    {"sizes": (2, 7, 1), "activation": "tanh", "lr": 0.1, "epochs": np.int64(1000)},
+], ids=["two-layers-25", "one-layer-29-tuple-numpy-int"])
+def test_design_accepts_small_networks_that_reach_the_target(checker, design):
+    assert checker.passes("07.6-design", design) == "✓ 07.6-design (4 points)"
+
+
+def test_design_stub_is_not_attempted(checker):
+    checker.not_attempted("07.6-design", dict.fromkeys(["sizes", "activation", "lr", "epochs"]))
+    checker.not_attempted("07.6-design", None)
+
+
+@pytest.mark.parametrize("design, words", [
+    ({"sizes": [2, 16, 1], "activation": "tanh", "lr": 0.1, "epochs": 300},
+     "has 65 parameters, over the budget of 30"),
+    ({"sizes": [2, 8, 1], "activation": "tanh", "lr": 0.1, "epochs": 1000},
+     "has 33 parameters, over the budget of 30"),
+    ({"sizes": [2, 4, 1], "activation": "relu", "lr": 0.5, "epochs": 200},
+     "expected at least 92%"),
+    ({"sizes": [2, 2, 1], "activation": "tanh", "lr": 0.3, "epochs": 1000},
+     "expected at least 92%"),
+    ({"sizes": [2, 3, 3, 1], "activation": "tanh", "lr": 0.03, "epochs": 50},
+     "a plateau of the loss is not its end"),
+    ({"sizes": [2, 7, 1], "activation": "tanh", "lr": 3.0, "epochs": 300},
+     "expected at least 92%"),
+], ids=["lesson-width", "just-over-budget", "expected-form-example", "too-small", "too-short",
+        "lr-too-large"])
+def test_design_rejects_networks_over_budget_or_below_target(checker, design, words):
+    assert words in checker.fails("07.6-design", design)
+
+
+@pytest.mark.parametrize("design, words", [
+    ({"sizes": [3, 4, 1], "activation": "tanh", "lr": 0.1, "epochs": 10}, "expected [2, ..., 1]"),
+    ({"sizes": [2, 0, 1], "activation": "tanh", "lr": 0.1, "epochs": 10}, "at least one unit"),
+    ({"sizes": [2, 4.0, 1], "activation": "tanh", "lr": 0.1, "epochs": 10}, "whole numbers"),
+    ({"sizes": "2-4-1", "activation": "tanh", "lr": 0.1, "epochs": 10}, "whole numbers"),
+    ({"sizes": [2, 4, 1], "activation": "softmax", "lr": 0.1, "epochs": 10}, "expected one of"),
+    ({"sizes": [2, 4, 1], "activation": "tanh", "lr": -0.1, "epochs": 10}, "positive"),
+    ({"sizes": [2, 4, 1], "activation": "tanh", "lr": "0.1", "epochs": 10}, "a number"),
+    ({"sizes": [2, 4, 1], "activation": "tanh", "lr": 0.1, "epochs": 5000}, "from 1 to 1000"),
+    ({"sizes": [2, 4, 1], "activation": "tanh", "lr": 0.1, "epochs": 10.0}, "from 1 to 1000"),
+    ({"sizes": [2, 4, 1], "activation": "tanh", "lr": 0.1}, "keep exactly those four keys"),
+    ({"sizes": [2, 4, 1], "activation": None, "lr": 0.1, "epochs": 10}, "still None"),
+    ([2, 4, 1], "expected a dict"),
+])
+def test_design_rejects_malformed_designs(checker, design, words):
+    assert words in checker.fails("07.6-design", design)
+
+
+def test_design_turns_a_diverged_training_into_one_line_of_advice(checker, monkeypatch):
+    def diverging(*args):
+        raise TrainingDiverged("the loss became nan at epoch 3, batch 1: training stopped.")
+
+    monkeypatch.setattr(lesson07, "ring_run", diverging)
+    line = checker.fails("07.6-design", {"sizes": [2, 3, 3, 1], "activation": "relu",
+                                         "lr": 50.0, "epochs": 100})
+    assert "training diverged" in line and "lower it" in line
+
+
+# --------------------------------------------------------------------------- hidden tests
+def _he_uniform_list(n_in, n_out, rng):
+    a = math.sqrt(6 / n_in)
+    return [rng.uniform(-a, a, size=(n_in, n_out)), [0.0] * n_out]
+
+
+def _distinct_set_of_rounded(W1, tol=1e-8):
+    kept = []
+    for column in np.asarray(W1).T:
+        if all(np.max(np.abs(column - k)) > tol for k in kept):
+            kept.append(column)
+    return np.int64(len(kept))
+
+
+def _train_layerwise(model, loss, X, Y, lr, epochs):
+    losses = np.empty(epochs)
+    for t in range(epochs):
+        losses[t] = loss(model(X), Y)
+        model.backward(loss.backward())
+        for layer in model.linear_layers():
+            layer.W -= lr * layer.dW
+            layer.b -= lr * layer.db
+    return losses
+
+
+def _clip_divide(grads, max_norm):
+    norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+    return [np.asarray(g) / max(1.0, norm / max_norm) for g in grads]
+
+
+HIDDEN_OTHER_FORMS = {
+    "07.1-he-init": {"he_init": _he_uniform_list},
+    "07.2-distinct-units": {"count_distinct_units": _distinct_set_of_rounded},
+    "07.3-train": {"train": _train_layerwise},
+    "07.4-clip-by-norm": {"clip_by_global_norm": _clip_divide},
+}

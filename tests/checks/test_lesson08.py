@@ -46,11 +46,11 @@ def batches_shuffle_indices(X, Y, batch_size, rng):  # rng.shuffle of an index a
 
 
 @pytest.mark.parametrize("answer", [batches_generator, batches_list, batches_index_once,
-                                    batches_shuffle_indices, nnlib_minibatches],
+                                    batches_shuffle_indices],
                          ids=["generator", "list-comprehension", "index-once-then-slice",
-                              "shuffle-an-index-array", "nnlib"])
+                              "shuffle-an-index-array"])
 def test_minibatches_accepts_other_forms(checker, answer):
-    assert checker.passes("08.1-minibatches", answer) == "✓ 08.1-minibatches (3 points)"
+    assert checker.passes("08.1-minibatches", answer) == "✓ 08.1-minibatches (2 points)"
 
 
 def test_minibatches_stub_is_not_attempted(checker):
@@ -155,124 +155,7 @@ def test_minibatches_rejects_an_array_instead_of_pairs(checker):
     assert "expected pairs (X_batch, Y_batch)" in line
 
 
-# --------------------------------------------------------------------------- 08.2-updates-per-epoch
-def updates_while(m, batch_size):
-    count = 0
-    for _ in range(0, m, batch_size):
-        count += 1
-    return count
-
-
-@pytest.mark.parametrize("answer", [
-    lambda m, b: -(-m // b), lambda m, b: math.ceil(m / b), updates_while,
-    lambda m, b: np.int64(m // b + (m % b > 0)),
-], ids=["negative-floor", "math-ceil", "loop", "numpy-int"])
-def test_updates_per_epoch_accepts_other_forms(checker, answer):
-    assert checker.passes("08.2-updates-per-epoch", answer) == "✓ 08.2-updates-per-epoch (1 point)"
-
-
-def test_updates_per_epoch_stub_is_not_attempted(checker):
-    checker.not_attempted("08.2-updates-per-epoch", checker.stub)
-
-
-@pytest.mark.parametrize("wrong, words", [
-    (lambda m, b: m // b, "rounds down and forgets the last, smaller batch"),
-    (lambda m, b: m // b + 1, "counts one batch too many when batch_size divides"),
-    (lambda m, b: m / b, "round it up"),
-    (lambda m, b: float(math.ceil(m / b)), "the float 4, expected the int 4"),
-    (lambda m, b: np.ceil(m / b), "wrap it in int"),
-    (lambda m, b: b / m, "expected the whole number 4"),
-    (lambda m, b: round(m / b), "round up instead"),
-], ids=["floor", "floor-plus-one", "float-division", "float-ceil", "np-ceil", "b-over-m", "round"])
-def test_updates_per_epoch_rejects_typical_mistakes(checker, wrong, words):
-    assert words in checker.fails("08.2-updates-per-epoch", wrong)
-
-
-# --------------------------------------------------------------------------- 08.3-momentum-step
-def step_numpy(w, v, grad, lr, beta):
-    v_new = np.subtract(np.multiply(beta, v), np.multiply(lr, grad))
-    return np.add(w, v_new), v_new
-
-
-def step_list(w, v, grad, lr, beta):
-    return [w + beta * v - lr * grad, beta * v - lr * grad]
-
-
-def step_floats_or_copies(w, v, grad, lr, beta):
-    if np.ndim(w) == 0:
-        v_new = float(beta) * float(v) - float(lr) * float(grad)
-        return float(w) + v_new, v_new
-    v_new = np.array(v, dtype=float, copy=True)
-    v_new *= beta  # in place, but on a copy
-    v_new -= lr * grad
-    return w + v_new, v_new
-
-
-@pytest.mark.parametrize("answer", [step_numpy, step_list, step_floats_or_copies],
-                         ids=["numpy-functions", "list", "floats-and-copies"])
-def test_momentum_step_accepts_other_forms(checker, answer):
-    assert checker.passes("08.3-momentum-step", answer) == "✓ 08.3-momentum-step (3 points)"
-
-
-def test_momentum_step_stub_is_not_attempted(checker):
-    checker.not_attempted("08.3-momentum-step", checker.stub)
-
-
-def step_in_place(w, v, grad, lr, beta):
-    v *= beta
-    v -= lr * grad
-    w += v
-    return w, v
-
-
-def step_other_convention(w, v, grad, lr, beta):
-    v_new = beta * v + grad
-    return w - lr * v_new, v_new
-
-
-@pytest.mark.parametrize("wrong, words", [
-    (lambda w, v, g, lr, beta: (w + beta * v + lr * g, beta * v + lr * g),
-     "the sign of the gradient"),
-    (lambda w, v, g, lr, beta: (w - lr * g, -lr * g), "forgets the old velocity"),
-    (lambda w, v, g, lr, beta: (w + v, beta * v - lr * g), "w_new = w + v_new, not w + v"),
-    (lambda w, v, g, lr, beta: (w + v - beta * lr * g, v - beta * lr * g),
-     "beta multiplies the old velocity, not the gradient"),
-    (step_other_convention, "that is the other convention"),
-    (step_in_place, "changed w, v or grad in place"),
-    (lambda w, v, g, lr, beta: w + beta * v - lr * g, "expected a pair (w_new, v_new)"),
-    (lambda w, v, g, lr, beta: (beta * v - lr * g, w + beta * v - lr * g), "the pair is swapped"),
-    (lambda w, v, g, lr, beta: (w + beta * v - lr * g, beta * v - g),
-     "v_new = beta * v - lr * grad"),
-], ids=["sign", "no-beta", "old-velocity", "beta-on-gradient", "other-convention", "in-place",
-        "only-w", "swapped", "no-lr"])
-def test_momentum_step_rejects_typical_mistakes(checker, wrong, words):
-    line = checker.fails("08.3-momentum-step", wrong)
-    assert words in line and "momentum_step(" in line
-
-
-def test_momentum_step_explains_the_courses_convention(checker):
-    line = checker.fails("08.3-momentum-step", step_other_convention)
-    assert "w_new = w + v_new, as in nnlib.SGD" in line and "expected w_new = 1.25" in line
-
-
-def test_the_courses_momentum_step_is_nnlibs_sgd():
-    class One:  # a "model" with one parameter, for SGD.step
-        def __init__(self, w, g):
-            self.w, self.g = w, g
-
-        def params_and_grads(self):
-            return [(self.w, self.g)]
-
-    w, g = np.array([1.0, -2.0]), np.array([0.5, 3.0])
-    model, optimizer = One(w.copy(), g), SGD(0.1, momentum=0.9)
-    optimizer.step(model)
-    optimizer.step(model)
-    w1, v1 = lesson08._momentum(w, np.zeros(2), g, 0.1, 0.9)
-    w2, _ = lesson08._momentum(w1, v1, g, 0.1, 0.9)
-    assert np.allclose(model.w, w2, rtol=1e-12)
-
-
-# --------------------------------------------------------------------------- 08.4-momentum-path
+# --------------------------------------------------------------------------- 08.2-momentum-path
 def path_preallocated(grad, w0, lr, beta, steps):
     w0 = np.asarray(w0, dtype=float)
     path = np.empty((steps + 1,) + w0.shape)
@@ -308,11 +191,11 @@ def path_other_convention(grad, w0, lr, beta, steps):  # the same path for a fix
 @pytest.mark.parametrize("answer", [path_preallocated, path_list_of_copies, path_other_convention],
                          ids=["preallocated", "list-of-copies", "sum-of-gradients-convention"])
 def test_momentum_path_accepts_other_forms(checker, answer):
-    assert checker.passes("08.4-momentum-path", answer) == "✓ 08.4-momentum-path (2 points)"
+    assert checker.passes("08.2-momentum-path", answer) == "✓ 08.2-momentum-path (2 points)"
 
 
 def test_momentum_path_stub_is_not_attempted(checker):
-    checker.not_attempted("08.4-momentum-path", checker.stub)
+    checker.not_attempted("08.2-momentum-path", checker.stub)
 
 
 def path_mistake(mistake):
@@ -345,7 +228,7 @@ def path_mistake(mistake):
     ("alias", "changes the one array you appended"),
 ], ids=["velocity-reset", "beta-ignored", "v0-not-zero", "missing-w0", "off-by-one", "aliasing"])
 def test_momentum_path_rejects_typical_mistakes(checker, mistake, words):
-    line = checker.fails("08.4-momentum-path", path_mistake(mistake))
+    line = checker.fails("08.2-momentum-path", path_mistake(mistake))
     assert words in line and "momentum_descent(" in line
 
 
@@ -359,180 +242,346 @@ def test_momentum_path_rejects_changing_the_callers_w0(checker):
             path.append(w.copy())
         return np.array(path)
 
-    assert "changed the caller's w0 in place" in checker.fails("08.4-momentum-path", in_place)
+    assert "changed the caller's w0 in place" in checker.fails("08.2-momentum-path", in_place)
 
 
-# --------------------------------------------------------------------------- 08.5-beta
-@pytest.mark.parametrize("beta, too_much", [(0.7, 0.99), (0.6, 0.95), (0.85, 0.92), (0.56, 0.9995)])
-def test_beta_accepts_values_in_the_ranges(checker, beta, too_much):
-    assert checker.passes("08.5-beta", beta, too_much) == "✓ 08.5-beta (2 points)"
+# --------------------------------------------------------------------------- 08.1 shortcuts
+def batches_by_nnlib_list(X, Y, batch_size, rng):
+    return list(nnlib_minibatches(X, Y, batch_size, rng))
 
 
-def test_beta_accepts_numpy_numbers(checker):
-    checker.passes("08.5-beta", np.float64(0.75), np.float32(0.98))
+def batches_default_size(X, Y, batch_size, rng):  # caps the batch at a default size of 32
+    return batches_list(X, Y, min(batch_size, 32), rng)
 
 
-@pytest.mark.parametrize("answers", [(None, None), (0.7, None), (None, 0.99)],
-                         ids=["both", "too-much-missing", "beta-missing"])
-def test_beta_stub_is_not_attempted(checker, answers):
-    checker.not_attempted("08.5-beta", *answers)
+def batches_sorted_within(X, Y, batch_size, rng):
+    order = rng.permutation(len(X))
+    return [(X[np.sort(order[k:k + batch_size])], Y[np.sort(order[k:k + batch_size])])
+            for k in range(0, len(X), batch_size)]
 
 
-@pytest.mark.parametrize("beta, too_much, words", [
-    (0.0, 0.99, "plain gradient descent, beta = 0, ends at 0.284"),
-    (0.3, 0.99, "try a larger beta"),
-    (0.9, 0.99, "too much momentum; try a smaller beta"),
-    (0.7, 0.0, "too small to make the path swing"),
-    (0.7, 0.5, "only crawls towards the minimum"),
-    (0.7, 0.9, "settles within 100 steps"),
-    (1.0, 0.99, "outside [0, 1)"),
-    (0.7, 1.2, "beta_too_much is 1.2, outside [0, 1)"),
-    (-0.5, 0.99, "outside [0, 1)"),
-    ("0.7", 0.99, "expected a number"),
-    (True, 0.99, "expected a number"),
-    (0.7, math.nan, "expected a finite number"),
-], ids=["no-momentum", "too-little", "too-much-as-beta", "zero-as-too-much", "crawling-too-much",
-        "settling-too-much", "beta-one", "above-one", "negative", "string", "bool", "nan"])
-def test_beta_rejects_values_outside_the_ranges(checker, beta, too_much, words):
-    assert words in checker.fails("08.5-beta", beta, too_much)
+@pytest.mark.parametrize("answer", [nnlib_minibatches, batches_by_nnlib_list],
+                         ids=["nnlib-itself", "wrapped-in-list"])
+def test_minibatches_rejects_handing_the_batches_to_nnlib(checker, answer):
+    line = checker.fails("08.1-minibatches", answer)
+    assert "nnlib.data.minibatches" in line and "write it yourself" in line
 
 
-def test_beta_ranges_are_what_the_task_says():
-    """Verified on a fine grid: beta in [0.555, 0.855] reaches 1e-3, [0.914, 0.9995] swings."""
-    def good(b):
-        return np.linalg.norm(lesson08.ravine_path(b)[-1]) < 1e-3
-
-    def swings(b):
-        path = lesson08.ravine_path(b)
-        return np.linalg.norm(path[-1]) > 0.1 and np.any(path[:, 0] < 0)
-
-    grid = np.round(np.arange(0, 1, 0.001), 3)
-    assert [b for b in grid if good(b)] == list(np.round(np.arange(0.555, 0.8555, 0.001), 3))
-    assert [b for b in grid if swings(b)] == list(np.round(np.arange(0.914, 0.9995, 0.001), 3))
-    assert 0.28 < np.linalg.norm(lesson08.ravine_path(0.0)[-1]) < 0.29  # plain GD: slow...
-    assert np.all(np.abs(np.diff(np.abs(lesson08.ravine_path(0.0)[:, 1]))) >= 0)  # ...but stable
+def test_minibatches_rejects_a_fixed_batch_size_on_data_larger_than_it(checker):
+    line = checker.fails("08.1-minibatches", batches_default_size)
+    assert "X of shape (100, 3)" in line and "expected [40, 40, 20]" in line
 
 
-# --------------------------------------------------------------------------- 08.6-train-minibatch
-def train_nnlib(model, loss, X, Y, lr, momentum, batch_size, epochs, rng):
-    optimizer, losses = SGD(lr, momentum=momentum), []
+def test_minibatches_rejects_batches_in_another_order(checker):
+    assert "gave the samples in the order" in checker.fails("08.1-minibatches",
+                                                            batches_sorted_within)
+
+
+# --------------------------------------------------------------------------- 08.2 shortcuts
+class _OneParameter:
+    """A stand-in model for nnlib.SGD: one parameter and its gradient."""
+
+    def __init__(self, w):
+        self.w, self.g = w, np.zeros_like(w)
+
+    def params_and_grads(self):
+        return [(self.w, self.g)]
+
+
+def path_by_sgd(grad, w0, lr, beta, steps):
+    model, optimizer = _OneParameter(np.atleast_1d(np.array(w0, dtype=float))), SGD(lr, beta)
+    path = [model.w.copy()]
+    for _ in range(steps):
+        model.g[...] = grad(model.w.reshape(np.shape(w0)))
+        optimizer.step(model)
+        path.append(model.w.copy())
+    return np.array(path).reshape((steps + 1,) + np.shape(w0))
+
+
+def test_momentum_path_rejects_handing_the_steps_to_nnlibs_sgd(checker):
+    line = checker.fails("08.2-momentum-path", path_by_sgd)
+    assert "nnlib.optim.SGD" in line and "write it yourself" in line
+
+
+# --------------------------------------------------------------------------- 08.3-nesterov
+def nesterov_ahead_variable(grad, w0, lr, beta, steps):
+    """Bengio's form: track the look-ahead point a = w + beta v, and report w = a - beta v."""
+    a = np.array(w0, dtype=float)
+    v = np.zeros_like(a)
+    path = [a.copy()]
+    for _ in range(steps):
+        g = grad(a)
+        v_new = beta * v - lr * g
+        a = a + beta * v_new - lr * g
+        v = v_new
+        path.append(a - beta * v)
+    return np.array(path)
+
+
+def nesterov_loop_list(grad, w0, lr, beta, steps):
+    w = np.array(w0, dtype=float)
+    v = np.zeros_like(w)
+    out = [w.tolist()]
+    for _ in range(steps):
+        g = grad(w + beta * v)
+        v = beta * v - lr * g
+        w = w + v
+        out.append(w.tolist())
+    return out  # nested lists are fine
+
+
+def nesterov_step_first(grad, w0, lr, beta, steps):  # w moves by beta v, then by - lr g
+    w = np.array(w0, dtype=float)
+    v = np.zeros_like(w)
+    path = np.empty((steps + 1,) + w.shape)
+    path[0] = w
+    for t in range(steps):
+        g = grad(w + beta * v)
+        w = w + beta * v - lr * g
+        v = beta * v - lr * g
+        path[t + 1] = w
+    return path
+
+
+@pytest.mark.parametrize("answer", [nesterov_ahead_variable, nesterov_loop_list,
+                                    nesterov_step_first],
+                         ids=["look-ahead-variable", "nested-lists", "w-before-v"])
+def test_nesterov_accepts_other_forms(checker, answer):
+    assert checker.passes("08.3-nesterov", answer) == "✓ 08.3-nesterov (3 points)"
+
+
+def test_nesterov_stub_is_not_attempted(checker):
+    checker.not_attempted("08.3-nesterov", checker.stub)
+
+
+def nesterov_mistake(look=1.0, report="w", whole=False, reset=False):
+    def nesterov_descent(grad, w0, lr, beta, steps):
+        w = np.array(w0, dtype=float)
+        v = np.zeros_like(w)
+        path = [w]
+        for _ in range(steps):
+            if reset:
+                v = np.zeros_like(w)
+            ahead = w + v if whole else w + look * beta * v
+            v = beta * v - lr * grad(ahead)
+            w = w + v
+            path.append(w + beta * v if report == "ahead" else w)
+        return np.array(path)
+
+    return nesterov_descent
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (nesterov_mistake(look=0.0), "that is classical momentum"),
+    (nesterov_mistake(report="ahead"), "those are the look-ahead points"),
+    (nesterov_mistake(whole=True), "one whole last step ahead"),
+    (nesterov_mistake(look=-1.0), "measured behind w"),
+    (nesterov_mistake(reset=True), "that is plain gradient descent"),
+    (lambda grad, w0, lr, beta, steps: np.array(
+        [w0] + [w0] * steps, dtype=float), "returned"),
+], ids=["classical", "look-ahead-points", "w-plus-v", "look-behind", "plain", "constant"])
+def test_nesterov_rejects_look_alikes(checker, wrong, words):
+    line = checker.fails("08.3-nesterov", wrong)
+    assert words in line and "nesterov_descent(" in line
+
+
+def test_nesterov_check_cases_tell_classical_momentum_apart_on_every_case():
+    for grad, w0, lr, beta, steps in [(lesson08.ravine_grad, np.array([5.0, 1.0]), 0.1, 0.9, 7),
+                                      (lesson08.bumpy_grad, 2.5, 0.2, 0.8, 6)]:
+        ahead = lesson08._nesterov(grad, w0, lr, beta, steps)
+        classical = lesson08._nesterov(grad, w0, lr, beta, steps, look=0.0)
+        assert not np.allclose(ahead, classical, rtol=1e-6)
+
+
+def test_nesterov_rejects_handing_the_steps_to_nnlibs_sgd(checker):
+    line = checker.fails("08.3-nesterov", path_by_sgd)
+    assert "nnlib.optim.SGD" in line
+
+
+# --------------------------------------------------------------------------- 08.4-beta
+MEASURED = {b: lesson08.steps_to_settle(b) for b in lesson08.BETAS}
+BEST = min(MEASURED, key=lambda b: MEASURED[b])
+
+
+def test_beta_best_is_not_a_value_the_lesson_names():
+    assert BEST not in (0.7, 0.8, 0.9, 0.99) and MEASURED[0.9] > MEASURED[BEST]
+
+
+@pytest.mark.parametrize("measured, best", [
+    (MEASURED, BEST),
+    ({np.float64(b): np.int64(s) for b, s in MEASURED.items()}, np.float64(BEST)),
+    ({(0 if b == 0.0 else b): s + (1 if b == 0.5 else 0) for b, s in MEASURED.items()}, BEST),
+], ids=["ints", "numpy-types", "int-key-and-one-step-off"])
+def test_beta_accepts_the_measurements(checker, measured, best):
+    assert checker.passes("08.4-beta", measured, best) == "✓ 08.4-beta (3 points)"
+
+
+def test_beta_stub_is_not_attempted(checker):
+    checker.not_attempted("08.4-beta", dict.fromkeys(lesson08.BETAS), None)
+
+
+@pytest.mark.parametrize("measured, best, words", [
+    (MEASURED, 0.9, "does not need the fewest steps"),
+    (MEASURED, 0.8, "does not need the fewest steps"),
+    (MEASURED, 0.75, "not one of the betas measured"),
+    ({**MEASURED, 0.8: MEASURED[0.8] + 10}, BEST, "not what the check measures"),
+    ({b: 100 + 10 * k for k, b in enumerate(lesson08.BETAS)}, 0.0, "not what the check measures"),
+    ({b: lesson08._first_below(b) for b in lesson08.BETAS}, BEST, "dips below"),
+    ({**MEASURED, 0.99: None}, BEST, "does settle within 2000 steps"),
+    ({**MEASURED, 0.85: float(MEASURED[0.85])}, BEST, "expected an int"),
+    ({b: s for b, s in MEASURED.items() if b != 0.3}, BEST, "one entry for each beta"),
+    ([MEASURED[b] for b in lesson08.BETAS], BEST, "expected a dict"),
+], ids=["usual-0.9", "lesson-0.8", "not-in-list", "one-wrong", "made-up",
+        "first-dip", "none-for-settled", "float-count", "missing-beta", "a-list"])
+def test_beta_rejects_guesses_and_wrong_measurements(checker, measured, best, words):
+    assert words in checker.fails("08.4-beta", measured, best)
+
+
+# --------------------------------------------------------------------------- 08.5-fix-loop
+def given_broken_loop():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "solutions" / "08_sgd_and_momentum.ipynb"
+    cells = {c["id"]: "".join(c["source"]) for c in json.loads(path.read_text())["cells"]}
+    namespace = {"np": np}
+    exec(compile(cells["given-broken-loop"], "given-broken-loop", "exec"), namespace)
+    return namespace["broken_train_sgd"]
+
+
+def _run(loop, seed=3, m=37, batch_size=8, epochs=3, **kwargs):
+    data = np.random.default_rng(seed)
+    X, Y = data.normal(size=(m, 2)), (data.uniform(size=(m, 1)) > 0.5) * 1.0
+    model = mlp([2, 5, 1], "tanh", output="sigmoid", rng=seed)
+    losses = loop(model, X, Y, 0.4, 0.9, batch_size, epochs, np.random.default_rng(seed),
+                  **kwargs)
+    return np.array(losses), [p.copy() for p, _ in model.params_and_grads()]
+
+
+def test_the_notebooks_broken_loop_has_exactly_the_three_bugs_the_check_replays():
+    losses, params = _run(given_broken_loop())
+    ref_losses, ref_params = _run(lesson08.fixed_loop, bugs=("apart", "sum", "forget"))
+    assert np.allclose(losses, ref_losses, rtol=1e-12)
+    assert all(np.allclose(a, b, rtol=1e-12) for a, b in zip(params, ref_params))
+
+
+def test_the_fixed_loop_is_what_fit_does():
+    X, y = make_moons(n=90, noise=0.2, rng=1)
+    Y = y.reshape(-1, 1).astype(float)
+    mine = lesson08.fixed_loop(mlp([2, 6, 1], "tanh", output="sigmoid", rng=1), X, Y, 0.5, 0.9,
+                               32, 4, np.random.default_rng(1))
+    history = fit(mlp([2, 6, 1], "tanh", output="sigmoid", rng=1), MSE(), SGD(0.5, momentum=0.9),
+                  X, Y, epochs=4, batch_size=32, rng=1, progress=False)
+    assert np.allclose(mine, history["loss"], rtol=1e-12)
+
+
+def fix_with_sgd_and_mse(model, X, Y, lr, momentum, batch_size, epochs, rng):
+    optimizer, loss, losses = SGD(lr, momentum=momentum), MSE(), []
     for _ in range(epochs):
-        total = 0.0
-        for Xb, Yb in nnlib_minibatches(X, Y, batch_size, rng):
-            total += loss.forward(model.forward(Xb), Yb) * len(Xb)
-            model.backward(loss.backward(), need_input_grad=False)
+        order, total = rng.permutation(len(X)), 0.0
+        for k in range(0, len(X), batch_size):
+            idx = order[k:k + batch_size]
+            total += loss.forward(model.forward(X[idx]), Y[idx]) * len(idx)
+            model.backward(loss.backward())
             optimizer.step(model)
         losses.append(total / len(X))
-    return losses
+    return np.array(losses)
 
 
-def train_own_batches_array(model, loss, X, Y, lr, momentum, batch_size, epochs, rng):
-    optimizer, losses = SGD(lr, momentum), np.zeros(epochs)
-    for epoch in range(epochs):
-        values, sizes = [], []
-        for Xb, Yb in batches_generator(X, Y, batch_size, rng):  # the student's own 08.1
-            values.append(loss(model(Xb), Yb))
-            sizes.append(len(Xb))
-            model.backward(loss.backward())
-            optimizer.step(model)
-        losses[epoch] = np.dot(values, sizes) / np.sum(sizes)
-    return losses
+def fix_with_own_batches(model, X, Y, lr, momentum, batch_size, epochs, rng):
+    def batches():
+        order = rng.permutation(len(X))
+        for k in range(0, len(X), batch_size):
+            yield X[order[k:k + batch_size]], Y[order[k:k + batch_size]]
 
-
-def train_manual_velocities(model, loss, X, Y, lr, momentum, batch_size, epochs, rng):
-    velocities = {id(p): np.zeros_like(p) for p, _ in model.params_and_grads()}
+    velocities = [np.zeros_like(p) for p, _ in model.params_and_grads()]
     losses = []
     for _ in range(epochs):
-        order, seen, total = rng.permutation(len(X)), 0, 0.0
-        while seen < len(X):
-            idx = order[seen:seen + batch_size]
-            total += float(loss.forward(model.forward(X[idx]), Y[idx])) * len(idx)
-            model.backward(loss.backward())
-            for p, dp in model.params_and_grads():
-                v = velocities[id(p)]
-                v[...] = momentum * v - lr * dp
+        errors = 0.0
+        for Xb, Yb in batches():
+            out = model.forward(Xb)
+            errors += ((out - Yb) ** 2).sum()
+            model.backward((out - Yb) * (2 / len(Xb)))
+            for (p, dp), v in zip(model.params_and_grads(), velocities):
+                v *= momentum
+                v -= lr * dp
                 p += v
-            seen += len(idx)
-        losses.append(total / seen)
+        losses.append(errors / len(X))
     return tuple(losses)
 
 
-@pytest.mark.parametrize("answer", [train_nnlib, train_own_batches_array, train_manual_velocities],
-                         ids=["nnlib-minibatches", "own-minibatches-array", "manual-velocities"])
-def test_train_sgd_accepts_other_forms(checker, answer):
-    assert checker.passes("08.6-train-minibatch", answer) == "✓ 08.6-train-minibatch (3 points)"
+@pytest.mark.parametrize("answer", [fix_with_sgd_and_mse, fix_with_own_batches],
+                         ids=["nnlib-SGD-and-MSE", "own-batches-in-place-velocity"])
+def test_fix_loop_accepts_other_forms(checker, answer):
+    assert checker.passes("08.5-fix-loop", answer) == "✓ 08.5-fix-loop (4 points)"
 
 
-def test_train_sgd_stub_is_not_attempted(checker):
-    checker.not_attempted("08.6-train-minibatch", checker.stub)
+def test_fix_loop_stub_is_not_attempted(checker):
+    checker.not_attempted("08.5-fix-loop", checker.stub)
 
 
-def train_mistake(mistake):
-    def train_sgd(model, loss, X, Y, lr, momentum, batch_size, epochs, rng):
-        optimizer, losses = SGD(lr, 0.0 if mistake == "no-momentum" else momentum), []
-        for _ in range(epochs):
-            if mistake == "new-sgd-each-epoch":
-                optimizer = SGD(lr, momentum)
-            if mistake == "no-shuffle":
-                batches = [(X[k:k + batch_size], Y[k:k + batch_size])
-                           for k in range(0, len(X), batch_size)]
-            elif mistake == "np-random":
-                order = np.random.permutation(len(X))
-                batches = [(X[order[k:k + batch_size]], Y[order[k:k + batch_size]])
-                           for k in range(0, len(X), batch_size)]
-            else:
-                batches = nnlib_minibatches(X, Y, batch_size, rng)
-            values, sizes = [], []
-            for Xb, Yb in batches:
-                if mistake == "new-sgd-each-batch":
-                    optimizer = SGD(lr, momentum)
-                values.append(loss.forward(model.forward(Xb), Yb))
-                sizes.append(len(Xb))
-                if mistake != "no-backward":
-                    model.backward(loss.backward())
-                optimizer.step(model)
-            if mistake == "last-batch":
-                losses.append(values[-1])
-            elif mistake == "unweighted":
-                losses.append(np.mean(values))
-            elif mistake == "every-batch":
-                losses.extend(values)
-            else:
-                losses.append(np.dot(values, sizes) / len(X))
-        return losses[-1] if mistake == "final-only" else losses
+def loop_with(bugs=(), per="batch"):
+    def train_sgd(model, X, Y, lr, momentum, batch_size, epochs, rng):
+        return lesson08.fixed_loop(model, X, Y, lr, momentum, batch_size, epochs, rng,
+                                   bugs=bugs, per=per)
 
     return train_sgd
 
 
-@pytest.mark.parametrize("mistake, words", [
-    ("new-sgd-each-epoch", "the velocity restarts from zero at every epoch"),
-    ("new-sgd-each-batch", "a new one every batch starts from zero velocity"),
-    ("no-momentum", "pass the momentum to the optimizer, SGD(lr, momentum) (here 0.9)"),
-    ("no-shuffle", "the batches were taken in the data's order"),
-    ("np-random", "the generator rng was never used"),
-    ("no-backward", "every gradient is still zero"),
-    ("last-batch", "that is the loss of the last batch"),
-    ("unweighted", "weight each by its batch size"),
-    ("every-batch", "that is one loss per batch"),
-    ("final-only", "expected a list of"),
-], ids=["new-sgd-each-epoch", "new-sgd-each-batch", "no-momentum", "no-shuffle", "np-random",
-        "no-backward", "last-batch-loss", "unweighted-mean", "loss-per-batch", "final-only"])
-def test_train_sgd_rejects_typical_mistakes(checker, mistake, words):
-    line = checker.fails("08.6-train-minibatch", train_mistake(mistake))
-    assert words in line and "train_sgd(model, MSE(), X, Y, lr=" in line
+@pytest.mark.parametrize("answer, words", [
+    (loop_with(("apart", "sum", "forget")), "3 bugs are still there"),
+    (loop_with(("apart",)), "the rows of Y_batch are not the targets"),
+    (loop_with(("sum",)), "not of their mean"),
+    (loop_with(("forget",)), "the velocity starts from zero at every batch"),
+    (loop_with(("sum", "forget")), "2 bugs are still there"),
+    (loop_with(per="size"), "the last batch is smaller"),
+], ids=["broken-as-given", "still-apart", "still-summed", "still-forgetting", "two-left",
+        "divides-by-batch-size"])
+def test_fix_loop_rejects_loops_with_bugs_left(checker, answer, words):
+    assert words in checker.fails("08.5-fix-loop", answer)
 
 
-def test_train_sgd_explains_why_one_optimizer(checker):
-    line = checker.fails("08.6-train-minibatch", train_mistake("new-sgd-each-epoch"))
-    assert "make ONE SGD(lr, momentum) before the epochs" in line
+def test_fix_loop_rejects_the_notebooks_broken_loop(checker):
+    assert "3 bugs are still there" in checker.fails("08.5-fix-loop", given_broken_loop())
 
 
-def test_the_reference_loop_records_exactly_what_fit_records():
-    X, y = make_moons(n=50, noise=0.2, rng=3)
-    Y = y.reshape(-1, 1).astype(float)
-    model = mlp([2, 5, 1], "tanh", output="sigmoid", rng=3)
-    mine = lesson08._train_reference(mlp([2, 5, 1], "tanh", output="sigmoid", rng=3), MSE(), X, Y,
-                                     0.4, 0.9, 16, 4, np.random.default_rng(3))
-    history = fit(model, MSE(), SGD(0.4, momentum=0.9), X, Y, epochs=4, batch_size=16, rng=3,
-                  progress=False)
-    assert np.allclose(mine, history["loss"], rtol=1e-12)
+def fix_by_fit(model, X, Y, lr, momentum, batch_size, epochs, rng):
+    return fit(model, MSE(), SGD(lr, momentum=momentum), X, Y, epochs=epochs,
+               batch_size=batch_size, rng=rng, progress=False)["loss"]
+
+
+def test_fix_loop_rejects_handing_the_loop_to_fit(checker):
+    line = checker.fails("08.5-fix-loop", fix_by_fit)
+    assert "nnlib.training.fit" in line and "write it yourself" in line
+
+
+def fix_cumulative_shuffle(model, X, Y, lr, momentum, batch_size, epochs, rng):
+    velocities = [np.zeros_like(p) for p, _ in model.params_and_grads()]
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        X, Y = X[order], Y[order]  # reshuffles the last epoch's order: other batches
+        total = 0.0
+        for k in range(0, len(X), batch_size):
+            out = model.forward(X[k:k + batch_size])
+            total += np.sum((out - Y[k:k + batch_size]) ** 2)
+            model.backward(2 * (out - Y[k:k + batch_size]) / len(out))
+            for i, (p, dp) in enumerate(model.params_and_grads()):
+                velocities[i] = momentum * velocities[i] - lr * dp
+                p += velocities[i]
+        losses.append(total / len(X))
+    return losses
+
+
+def test_fix_loop_rejects_a_protocol_other_than_the_broken_loops(checker):
+    assert "keep everything that is not a bug" in checker.fails("08.5-fix-loop",
+                                                                fix_cumulative_shuffle)
+
+
+# --------------------------------------------------------------------------- hidden tests
+HIDDEN_OTHER_FORMS = {
+    "08.1-minibatches": {"minibatches": batches_index_once},
+    "08.2-momentum-path": {"momentum_descent": path_other_convention},
+    "08.3-nesterov": {"nesterov_descent": nesterov_ahead_variable},
+    "08.5-fix-loop": {"train_sgd": fix_with_sgd_and_mse},
+}
