@@ -263,7 +263,10 @@ def refers_to(func: Any, forbidden: Forbidden) -> list[str]:
 def call_without_delegation(func: Callable, *args: Any, forbidden: Forbidden,
                             call: Callable | None = None, **call_kwargs: Any) -> Any:
     """Run ``call(func, *args, **call_kwargs)`` (``nnlib.checking.call`` by default) and fail
-    with "write it yourself" when the answer refers to or calls anything ``forbidden``."""
+    with "write it yourself" when the answer refers to or calls anything ``forbidden``.
+
+    A generator's body runs only when it is iterated, so a generator is run to the end inside
+    the watch and comes back as a list."""
     from nnlib.checking import call as default_call
 
     call = call or default_call
@@ -272,6 +275,8 @@ def call_without_delegation(func: Callable, *args: Any, forbidden: Forbidden,
         _delegated(named[0], forbidden)
     with watch(forbidden) as w:
         result = call(func, *args, **call_kwargs)
+        if isinstance(result, types.GeneratorType):  # its body runs only when iterated: here
+            result = list(call(lambda: list(result), label=call_kwargs.get("label")))
     if w.switched_off:
         fail("your answer switched off the check's watch on what it calls (sys.setprofile)",
              "answer without changing the interpreter's profiler")

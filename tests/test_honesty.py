@@ -93,6 +93,22 @@ def test_an_answer_written_by_hand_passes_and_may_use_what_the_exercise_gives():
     assert refers_to(answer, SOFTMAX) == []
 
 
+def test_a_generator_is_watched_while_it_runs():
+    def batches(Z):
+        for row in Z:
+            yield activations.softmax(row[None, :])
+
+    with pytest.raises(CheckFailed, match="write it yourself"):
+        call_without_delegation(batches, Z, forbidden=SOFTMAX)
+
+    def own_batches(Z):
+        for row in Z:
+            yield own_softmax(row[None, :])
+
+    got = call_without_delegation(own_batches, Z, forbidden=SOFTMAX)
+    assert isinstance(got, list) and len(got) == 2
+
+
 def test_an_answer_that_switches_off_the_watch_fails():
     import sys
 
