@@ -1,11 +1,15 @@
 """The checks of lesson 10 (MNIST): they accept correct answers written in different ways, and
-reject the unfilled stub and the typical wrong answers with a message naming the case."""
+reject the unfilled stub, the typical wrong answers, look-alikes, delegation to nnlib (or any
+library that computes the thing asked) and guessed measurements, with a message naming the case."""
+
+import math
 
 import numpy as np
 import pytest
 
+import nnlib
 import nnlib.checks.lesson10 as lesson10
-from nnlib import TrainingDiverged
+from nnlib import SGD, SoftmaxCrossEntropy, mlp
 
 
 # --------------------------------------------------------------------------- 10.1-flatten
@@ -25,8 +29,13 @@ def flatten_loop(images):
     return out
 
 
-@pytest.mark.parametrize("answer", [flatten_astype, flatten_divide, flatten_loop],
-                         ids=["astype-then-divide", "np-divide-dtype", "loop-over-rows"])
+def flatten_multiply(images):
+    return (images.astype(np.float32) * np.float32(1 / 255)).reshape(-1, 28 * 28)
+
+
+@pytest.mark.parametrize("answer", [flatten_astype, flatten_divide, flatten_loop, flatten_multiply],
+                         ids=["astype-then-divide", "np-divide-dtype", "loop-over-rows",
+                              "multiply-then-reshape"])
 def test_flatten_accepts_other_forms(checker, answer):
     assert checker.passes("10.1-flatten", answer) == "✓ 10.1-flatten (2 points)"
 
@@ -48,74 +57,43 @@ def flatten_in_place(images):
     (lambda images: images.transpose(0, 2, 1).reshape(len(images), -1).astype(np.float32) / 255,
      "column by column"),
     (lambda images: images.reshape(len(images), -1, order="F").astype(np.float32) / 255,
-     "not order='F'"),
+     "column by column"),
     (lambda images: images.reshape(len(images), -1).T.astype(np.float32) / 255,
-     "do not transpose"),
-    (lambda images: images.astype(np.float32) / 255, "flatten each image"),
+     "not one image per column"),
+    (lambda images: images.reshape(784, -1).T.astype(np.float32) / 255, "mixed between images"),
+    (lambda images: images.astype(np.float32) / 255, "one row of 784"),
     (flatten_in_place, "changed its input in place"),
     (lambda images: images.reshape(len(images), -1) // 255, "integer division"),
     (lambda images: (images.reshape(len(images), -1) // 255).astype(np.float32),
      "integer division"),
     (lambda images: images.reshape(len(images), -1).astype(np.float32).tolist(), "NumPy array"),
 ], ids=["no-scaling", "over-256", "float64", "transposed-images", "order-F", "784-by-n",
-        "not-flattened", "input-modified", "floor-division", "floor-division-float",
-        "list"])
+        "mixed-images", "not-flattened", "input-modified", "floor-division",
+        "floor-division-float", "list"])
 def test_flatten_rejects_typical_mistakes(checker, wrong, words):
     assert words in checker.fails("10.1-flatten", wrong)
 
 
-def test_flatten_explains_the_memory_of_float64(checker):
-    line = checker.fails("10.1-flatten", lambda images: images.reshape(len(images), -1) / 255.0)
-    assert line.startswith("✗ 10.1-flatten: flatten_images(images) for 3 random 28x28 images")
-    assert "8 bytes per pixel" in line and "expected float32" in line
+@pytest.mark.parametrize("wrong", [
+    lambda images: images.reshape(len(images), -1).astype(np.float32) / images.max(),
+    lambda images: (lambda X: X / X.max(axis=1, keepdims=True))(
+        images.reshape(len(images), -1).astype(np.float32)),
+], ids=["divide-by-the-brightest-pixel", "divide-each-image-by-its-brightest"])
+def test_flatten_tells_the_format_scale_from_the_brightest_pixel(checker, wrong):
+    line = checker.fails("10.1-flatten", wrong)
+    assert "faint images whose brightest pixel is 180" in line
+    assert "fixed by the format" in line
 
 
-# --------------------------------------------------------------------------- 10.2-accuracy
-def accuracy_loop(scores, labels):
-    right = 0
-    for row, label in zip(scores, labels):
-        best = 0
-        for k in range(len(row)):
-            if row[k] > row[best]:
-                best = k
-        right += best == label
-    return right / len(labels)
+def test_flatten_hints_never_show_the_answers_code(checker):
+    for wrong in (lambda images: images.reshape(len(images), -1).astype(np.float32),
+                  lambda images: images.reshape(len(images), -1) / 255,
+                  lambda images: images.astype(np.float32) / 255):
+        line = checker.fails("10.1-flatten", wrong)
+        assert "reshape(len(images)" not in line and "astype(" not in line and "/ 255" not in line
 
 
-@pytest.mark.parametrize("answer", [
-    lambda scores, labels: np.mean(np.argmax(scores, axis=1) == labels),
-    lambda scores, labels: (scores.argmax(1) == labels).sum() / len(labels),
-    accuracy_loop,
-], ids=["np-mean-of-booleans", "sum-over-len", "loop"])
-def test_accuracy_accepts_other_forms(checker, answer):
-    assert checker.passes("10.2-accuracy", answer) == "✓ 10.2-accuracy (2 points)"
-
-
-def test_accuracy_stub_is_not_attempted(checker):
-    checker.not_attempted("10.2-accuracy", checker.stub)
-
-
-@pytest.mark.parametrize("wrong, words", [
-    (lambda s, y: np.mean(np.argmax(s, axis=0) == y), "axis=0"),
-    (lambda s, y: 100 * np.mean(np.argmax(s, axis=1) == y), "percentage"),
-    (lambda s, y: np.sum(np.argmax(s, axis=1) == y), "number of right predictions"),
-    (lambda s, y: np.mean(s == y), "compares the scores themselves"),
-    (lambda s, y: np.mean(s[np.arange(len(y)), y] == s.max(axis=1)), "first of the tied"),
-    (lambda s, y: np.argmax(s, axis=1) == y, "expected one number"),
-    (lambda s, y: np.mean(np.argmax(s, axis=1) != y), "np.argmax(scores, axis=1)"),
-], ids=["axis-0", "percentage", "count", "scores-vs-labels", "ties-at-max", "mask",
-        "error-rate"])
-def test_accuracy_rejects_typical_mistakes(checker, wrong, words):
-    assert words in checker.fails("10.2-accuracy", wrong)
-
-
-def test_accuracy_names_the_case_and_both_values(checker):
-    line = checker.fails("10.2-accuracy", lambda s, y: 100 * np.mean(np.argmax(s, axis=1) == y))
-    assert "accuracy(scores, labels) for (10, 10) logits" in line
-    assert "returned 60, expected 0.6" in line
-
-
-# --------------------------------------------------------------------------- 10.3-confusion-matrix
+# --------------------------------------------------------------------------- 10.2-confusion-matrix
 def confusion_add_at(y_true, y_pred, K=10):
     C = np.zeros((K, K), dtype=int)
     np.add.at(C, (y_true, y_pred), 1)
@@ -133,14 +111,33 @@ def confusion_bincount(y_true, y_pred, K=10):
     return np.bincount(K * np.asarray(y_true, dtype=int) + y_pred, minlength=K * K).reshape(K, K)
 
 
-@pytest.mark.parametrize("answer", [confusion_add_at, confusion_loop_floats, confusion_bincount],
-                         ids=["np-add-at", "loop-floats", "bincount"])
+def confusion_histogram2d(y_true, y_pred, K=10):
+    counts, _, _ = np.histogram2d(y_true, y_pred, bins=K, range=[[-0.5, K - 0.5]] * 2)
+    return counts.astype(int)
+
+
+def confusion_lists(y_true, y_pred, K=10):
+    rows = [[0] * K for _ in range(K)]
+    for t, p in zip(y_true.tolist(), y_pred.tolist()):
+        rows[t][p] += 1
+    return rows
+
+
+def confusion_comparisons(y_true, y_pred, K=10):
+    return np.array([[int(np.sum((y_true == i) & (y_pred == j))) for j in range(K)]
+                     for i in range(K)])
+
+
+@pytest.mark.parametrize("answer", [confusion_add_at, confusion_loop_floats, confusion_bincount,
+                                    confusion_histogram2d, confusion_lists, confusion_comparisons],
+                         ids=["np-add-at", "loop-floats", "bincount", "histogram2d",
+                              "nested-lists", "comparisons"])
 def test_confusion_matrix_accepts_other_forms(checker, answer):
-    assert checker.passes("10.3-confusion-matrix", answer) == "✓ 10.3-confusion-matrix (3 points)"
+    assert checker.passes("10.2-confusion-matrix", answer) == "✓ 10.2-confusion-matrix (3 points)"
 
 
 def test_confusion_matrix_stub_is_not_attempted(checker):
-    checker.not_attempted("10.3-confusion-matrix", checker.stub)
+    checker.not_attempted("10.2-confusion-matrix", checker.stub)
 
 
 def confusion_fancy_index(y_true, y_pred, K=10):
@@ -160,18 +157,30 @@ def confusion_one_based(y_true, y_pred, K=10):
     return C
 
 
+def confusion_in_label_dtype(y_true, y_pred, K=10):
+    C = np.zeros((K, K), dtype=y_true.dtype)  # uint8 for MNIST labels: wraps after 255
+    np.add.at(C, (y_true, y_pred), 1)
+    return C
+
+
 @pytest.mark.parametrize("wrong, words", [
     (lambda t, p, K=10: confusion_add_at(p, t, K), "that is the transpose"),
-    (confusion_fancy_index, "np.add.at"),
+    (confusion_fancy_index, "adds 1 only once"),
     (confusion_inferred_k, "do not infer K from the labels"),
     (confusion_one_based, "off by one"),
     (lambda t, p, K=10: confusion_add_at(t, p, K + 1), "no +1 or -1"),
     (lambda t, p, K=10: confusion_add_at(t, p, K) / len(t), "not whole counts"),
     (lambda t, p, K=10: 2 * confusion_add_at(t, p, K), "add up to"),
+    (confusion_in_label_dtype, "wraps around after 255"),
 ], ids=["transposed", "fancy-index-no-accumulate", "k-inferred", "one-based", "k-plus-one",
-        "normalised", "double-count"])
+        "normalised", "double-count", "uint8-counts"])
 def test_confusion_matrix_rejects_typical_mistakes(checker, wrong, words):
-    assert words in checker.fails("10.3-confusion-matrix", wrong)
+    assert words in checker.fails("10.2-confusion-matrix", wrong)
+
+
+def test_confusion_matrix_hints_never_show_the_answers_code(checker):
+    line = checker.fails("10.2-confusion-matrix", confusion_fancy_index)
+    assert "np.add.at" not in line and "np.bincount" not in line
 
 
 def test_confusion_matrix_rejects_changing_the_labels_in_place(checker):
@@ -180,164 +189,331 @@ def test_confusion_matrix_rejects_changing_the_labels_in_place(checker):
         y_true.sort()
         return C
 
-    assert "changed its input in place" in checker.fails("10.3-confusion-matrix", sorts_in_place)
+    assert "changed its input in place" in checker.fails("10.2-confusion-matrix", sorts_in_place)
 
 
-# --------------------------------------------------------------------------- 10.4-most-confused
-def most_confused_fill(C):
-    off = C.copy()
-    np.fill_diagonal(off, 0)
-    return np.unravel_index(np.argmax(off), off.shape)  # a tuple of NumPy integers
+def via_nnlib_plot(y_true, y_pred, K=10):
+    return nnlib.plot.confusion_matrix(y_true, y_pred, n_classes=K)
 
 
-def most_confused_loops(C):
+def via_alias(y_true, y_pred, K=10):
+    count = nnlib.plot.confusion_matrix
+    return count(y_true, y_pred, K)
+
+
+def _fake_sklearn_confusion(y_true, y_pred, labels=None):
+    return confusion_add_at(y_true, y_pred, len(labels))
+
+
+_fake_sklearn_confusion.__module__ = "sklearn.metrics._classification"  # as scikit-learn's
+
+
+def via_sklearn(y_true, y_pred, K=10):
+    return _fake_sklearn_confusion(y_true, y_pred, labels=list(range(K)))
+
+
+@pytest.mark.parametrize("answer", [via_nnlib_plot, via_alias, via_sklearn],
+                         ids=["nnlib-plot", "alias", "sklearn"])
+def test_confusion_matrix_rejects_delegation(checker, answer):
+    line = checker.fails("10.2-confusion-matrix", answer)
+    assert "write it yourself" in line and "confusion matrix" in line
+
+
+# --------------------------------------------------------------------------- 10.3-confused-pair
+def pair_loops(C):
     best, where = -1, None
     for i in range(len(C)):
-        for j in range(len(C)):
-            if i != j and C[i][j] > best:
-                best, where = C[i][j], (i, j)
+        for j in range(i + 1, len(C)):
+            if C[i][j] + C[j][i] > best:
+                best, where = C[i][j] + C[j][i], (i, j)
     return where
 
 
-def most_confused_mask(C):
-    masked = np.where(~np.eye(len(C), dtype=bool), C, -1)
-    i, j = divmod(int(np.argmax(masked)), len(C))
-    return [i, j]  # a list is a pair too
+def pair_triu(C):
+    both = np.triu(C + C.T, k=1).astype(float)
+    both[np.tril_indices(len(C))] = -np.inf
+    return np.unravel_index(np.argmax(both), both.shape)  # NumPy integers
 
 
-@pytest.mark.parametrize("answer", [most_confused_fill, most_confused_loops, most_confused_mask],
-                         ids=["copy-fill-diagonal", "double-loop", "eye-mask-list"])
-def test_most_confused_accepts_other_forms(checker, answer):
-    assert checker.passes("10.4-most-confused", answer) == "✓ 10.4-most-confused (2 points)"
+def pair_list(C):
+    pairs = [(C[i, j] + C[j, i], -i, -j) for i in range(len(C)) for j in range(i + 1, len(C))]
+    count, i, j = max(pairs)
+    return [-i, -j]
 
 
-def test_most_confused_stub_is_not_attempted(checker):
-    checker.not_attempted("10.4-most-confused", checker.stub)
+@pytest.mark.parametrize("answer", [pair_loops, pair_triu, pair_list],
+                         ids=["loops", "triu-numpy-ints", "max-of-tuples-list"])
+def test_confused_pair_accepts_other_forms(checker, answer):
+    assert checker.passes("10.3-confused-pair", answer) == "✓ 10.3-confused-pair (2 points)"
 
 
-def most_confused_in_place(C):
-    np.fill_diagonal(C, 0)  # spoils the caller's matrix
-    return tuple(int(v) for v in np.unravel_index(np.argmax(C), C.shape))
+def test_confused_pair_stub_is_not_attempted(checker):
+    checker.not_attempted("10.3-confused-pair", checker.stub)
 
 
-def most_confused_column_major(C):
-    off = C.copy()
-    np.fill_diagonal(off, 0)
-    j, i = np.unravel_index(np.argmax(off.T), off.shape)
-    return int(i), int(j)
+def largest_cell(C):
+    off = C.astype(float)
+    np.fill_diagonal(off, -1)
+    return tuple(int(v) for v in np.unravel_index(np.argmax(off), C.shape))
+
+
+def pair_last_on_ties(C):
+    pairs = sorted((C[i, j] + C[j, i], i, j) for i in range(len(C)) for j in range(i + 1, len(C)))
+    return pairs[-1][1:]
+
+
+def pair_zeroes_in_place(C):
+    np.fill_diagonal(C, 0)
+    return pair_loops(C)
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda C: tuple(int(v) for v in np.unravel_index(np.argmax(C), C.shape)), "on the diagonal"),
-    (lambda C: most_confused_fill(C)[::-1], "(predicted, true)"),
-    (lambda C: C[most_confused_fill(C)], "the count of the most confused pair"),
-    (lambda C: int(np.argmax(np.where(np.eye(len(C), dtype=bool), 0, C))), "np.unravel_index"),
-    (most_confused_in_place, "work on a copy"),
-    (most_confused_column_major, "row-major order"),
-    (lambda C: (1, 2, 3), "expected a pair"),
-], ids=["diagonal-included", "swapped", "count", "flat-index", "in-place", "column-major-tie",
-        "triple"])
-def test_most_confused_rejects_typical_mistakes(checker, wrong, words):
-    assert words in checker.fails("10.4-most-confused", wrong)
+    (largest_cell, "largest single count"),
+    (lambda C: pair_loops(C)[::-1], "smaller digit first"),
+    (lambda C: divmod(int(np.argmax(C + C.T)), len(C)), "on the diagonal"),
+    (pair_last_on_ties, "on a tie"),
+    (pair_zeroes_in_place, "changed its input in place"),
+    (lambda C: int(np.max(np.triu(C + C.T, 1))), "expected a pair"),
+], ids=["largest-single-cell", "reversed", "diagonal", "last-on-ties", "in-place", "count"])
+def test_confused_pair_rejects_typical_mistakes(checker, wrong, words):
+    assert words in checker.fails("10.3-confused-pair", wrong)
 
 
-# --------------------------------------------------------------------------- 10.5-misclassified
+# --------------------------------------------------------------------------- 10.4-debug-training
+def train_digits_buggy(images, labels, rng):
+    n = len(images)
+    X = images.reshape(784, n).T.astype(np.float32)
+    y = labels.copy()
+    model = mlp([784, 32, 10], activation="relu", init="he", rng=rng, dtype=np.float32)
+    loss, optimizer = SoftmaxCrossEntropy(), SGD(0.1, momentum=0.9)
+    batch_losses = []
+    for _ in range(2):
+        rng.shuffle(X)
+        for start in range(0, n, 50):
+            Xb, yb = X[start:start + 50], y[start:start + 50]
+            batch_losses.append(loss.forward(model.forward(Xb), yb))
+            model.backward(loss.backward())
+            optimizer.step(model)
+    return batch_losses
+
+
+def make_loop(prepare, shuffle="together-cumulative"):
+    """A training loop with a given preparation of X and a given way to shuffle."""
+
+    def train_digits(images, labels, rng):
+        n = len(images)
+        X = prepare(images)
+        y = labels.copy()
+        model = mlp([784, 32, 10], activation="relu", init="he", rng=rng, dtype=np.float32)
+        loss, optimizer = SoftmaxCrossEntropy(), SGD(0.1, momentum=0.9)
+        out = []
+        for _ in range(2):
+            if shuffle == "together-cumulative":
+                order = rng.permutation(n)
+                X, y = X[order], y[order]
+                Xe, ye = X, y
+            elif shuffle == "together-fresh":
+                order = rng.permutation(n)
+                Xe, ye = X[order], y[order]
+            elif shuffle == "index-shuffle":
+                index = np.arange(n)
+                rng.shuffle(index)
+                Xe, ye = X[index], y[index]
+            elif shuffle == "same-state":  # shuffle X, then y with the same random state
+                state = rng.bit_generator.state
+                rng.shuffle(X)
+                rng.bit_generator.state = state
+                rng.shuffle(y)
+                Xe, ye = X, y
+            else:  # the bug: X alone
+                rng.shuffle(X)
+                Xe, ye = X, y
+            for start in range(0, n, 50):
+                Xb, yb = Xe[start:start + 50], ye[start:start + 50]
+                out.append(loss.forward(model.forward(Xb), yb))
+                model.backward(loss.backward())
+                optimizer.step(model)
+        return out
+
+    return train_digits
+
+
+def train_with_minibatches(images, labels, rng):
+    n = len(images)
+    X = images.reshape(n, 784).astype(np.float32) / 255
+    model = mlp([784, 32, 10], activation="relu", init="he", rng=rng, dtype=np.float32)
+    loss, optimizer = SoftmaxCrossEntropy(), SGD(0.1, momentum=0.9)
+    out = []
+    for _ in range(2):
+        for Xb, yb in nnlib.data.minibatches(X, labels, 50, rng):
+            out.append(loss.forward(model.forward(Xb), yb))
+            model.backward(loss.backward())
+            optimizer.step(model)
+    return np.array(out)
+
+
+def rows_scaled(images):
+    return images.reshape(len(images), 784).astype(np.float32) / 255
+
+
+ROWS_FLOAT64 = (lambda images: images.reshape(len(images), -1) / 255.0)  # noqa: E731
+ROWS_MULTIPLY = (lambda images: np.float32(1 / 255) * images.reshape(-1, 784))  # noqa: E731
+
+
 @pytest.mark.parametrize("answer", [
-    lambda s, y: np.flatnonzero(np.argmax(s, axis=1) != y),
-    lambda s, y: np.where(s.argmax(axis=1) != y)[0],
-    lambda s, y: [i for i, (row, label) in enumerate(zip(s, y)) if np.argmax(row) != label],
-], ids=["flatnonzero", "where-0", "list-comprehension"])
-def test_misclassified_accepts_other_forms(checker, answer):
-    assert checker.passes("10.5-misclassified", answer) == "✓ 10.5-misclassified (2 points)"
+    make_loop(rows_scaled), make_loop(rows_scaled, "together-fresh"),
+    make_loop(rows_scaled, "index-shuffle"), make_loop(rows_scaled, "same-state"),
+    make_loop(ROWS_FLOAT64), make_loop(ROWS_MULTIPLY), train_with_minibatches,
+], ids=["cumulative", "fresh-each-epoch", "shuffled-index", "same-state-twice", "float64-pixels",
+        "multiply", "nnlib-minibatches"])
+def test_debug_training_accepts_every_correct_repair(checker, answer):
+    assert checker.passes("10.4-debug-training", answer) == "✓ 10.4-debug-training (4 points)"
 
 
-def test_misclassified_stub_is_not_attempted(checker):
-    checker.not_attempted("10.5-misclassified", checker.stub)
+def test_debug_training_stub_is_not_attempted(checker):
+    checker.not_attempted("10.4-debug-training", checker.stub)
 
 
-def misclassified_by_class(s, y):  # grouped by true class: not ascending
-    pred = np.argmax(s, axis=1)
-    return np.concatenate([np.flatnonzero((y == k) & (pred != k)) for k in range(s.shape[1])])
+MIXED = (lambda images: images.reshape(784, len(images)).T.astype(np.float32) / 255)  # noqa: E731
+RAW = (lambda images: images.reshape(len(images), 784).astype(np.float32))  # noqa: E731
+BY_MAX = (lambda images: (lambda X: X / X.max())(  # noqa: E731
+    images.reshape(len(images), 784).astype(np.float32)))
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda s, y: np.flatnonzero(np.argmax(s, axis=1) == y), "predicted right"),
-    (lambda s, y: np.argmax(s, axis=1) != y, "boolean mask"),
-    (lambda s, y: np.flatnonzero(np.argmax(s, axis=0) != y), "axis=0"),
-    (misclassified_by_class, "ascending order"),
-    (lambda s, y: np.repeat(np.flatnonzero(np.argmax(s, axis=1) != y), 2), "each index once"),
-    (lambda s, y: np.where(np.argmax(s, axis=1) != y), "np.where(...)[0]"),
-], ids=["right-ones", "mask", "axis-0", "unsorted", "duplicated", "where-tuple"])
-def test_misclassified_rejects_typical_mistakes(checker, wrong, words):
-    assert words in checker.fails("10.5-misclassified", wrong)
-
-
-# --------------------------------------------------------------------------- 10.6-train-mnist
-GOOD = {"hidden": 128, "lr": 0.05, "momentum": 0.9, "batch_size": 64, "epochs": 5}
-
-
-def test_train_mnist_accepts_the_reference_settings_with_numpy_numbers(checker):
-    settings = {**GOOD, "hidden": np.int64(128), "lr": np.float32(0.05), "epochs": 5.0}
-    assert checker.passes("10.6-train-mnist", settings) == "✓ 10.6-train-mnist (2 points)"
-
-
-def test_train_mnist_stub_is_not_attempted(checker):
-    checker.not_attempted("10.6-train-mnist", dict.fromkeys(GOOD))
-    checker.not_attempted("10.6-train-mnist", None)
-
-
-@pytest.mark.parametrize("settings, words", [  # each trains a network: keep them few and short
-    ({"hidden": 8, "lr": 0.1, "momentum": 0.9, "batch_size": 64, "epochs": 2},
-     "8 hidden units cannot tell ten digits apart"),
-    ({"hidden": 64, "lr": 0.001, "momentum": 0.0, "batch_size": 64, "epochs": 1},
-     "takes tiny steps"),
-    ({"hidden": 128, "lr": 0.05, "momentum": 0.9, "batch_size": 512, "epochs": 1},
-     "make only 40 updates"),
-    ({"hidden": 64, "lr": 1.0, "momentum": 0.9, "batch_size": 64, "epochs": 1},
-     "the ReLU units die"),
-    ({"hidden": 64, "lr": 100.0, "momentum": 0.9, "batch_size": 512, "epochs": 1},
-     "training diverges"),
-], ids=["eight-units", "tiny-lr", "one-epoch-of-large-batches", "dead-relus", "huge-lr"])
-def test_train_mnist_rejects_poor_settings_with_advice(checker, settings, words):
-    line = checker.fails("10.6-train-mnist", settings)
-    assert line.startswith("✗ 10.6-train-mnist: with hidden=") and "expected at least 95%" in line
+    (make_loop(RAW), "raw pixel values"),
+    (make_loop(MIXED), "the rows of X are not the images"),
+    (make_loop(rows_scaled, "x-only"), "no longer belong to their images"),
+    (make_loop(BY_MAX), "brightest pixel of these images"),
+    (make_loop(MIXED, "x-only"), "the rows of X are not the images"),
+], ids=["unscaled", "mixed-rows", "labels-not-shuffled", "scaled-by-max", "two-bugs-left"])
+def test_debug_training_names_the_bug_left(checker, wrong, words):
+    line = checker.fails("10.4-debug-training", wrong)
     assert words in line
+    assert "/ 255" not in line and "permutation(" not in line  # a diagnosis, not the code
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"hidden": 256}, "outside the allowed 1 to 128"),
-    ({"epochs": 15}, "outside the allowed 1 to 5"),
-    ({"batch_size": 8}, "outside the allowed 16 to 512"),
-    ({"batch_size": 60_000}, "outside the allowed 16 to 512"),
-    ({"lr": 0}, "expected a positive learning rate"),
-    ({"lr": float("nan")}, "expected a number"),
-    ({"momentum": 1.0}, "not including) 1"),
-    ({"momentum": -0.5}, "not including) 1"),
-    ({"hidden": 64.5}, "expected a whole number"),
-    ({"batch_size": "64"}, "expected a whole number"),
-    ({"epochs": None}, 'mnist_settings["epochs"] is still None'),
-], ids=["too-wide", "too-long", "tiny-batches", "whole-set-batch", "zero-lr", "nan-lr",
-        "momentum-1", "negative-momentum", "fractional-hidden", "string", "one-none"])
-def test_train_mnist_rejects_invalid_settings_without_training(checker, change, words,
-                                                               monkeypatch):
-    monkeypatch.setattr(lesson10, "mnist_run", None)  # training here would crash the check
-    assert words in checker.fails("10.6-train-mnist", {**GOOD, **change})
+def test_debug_training_rejects_the_buggy_loop_itself(checker):
+    line = checker.fails("10.4-debug-training", train_digits_buggy)
+    assert "raw pixel values" in line and "not the images" in line
 
 
-def test_train_mnist_rejects_other_shapes_of_answer(checker):
-    assert "expected a dict" in checker.fails("10.6-train-mnist", (128, 0.05, 0.9, 64, 5))
-    assert "keep exactly those five keys; remove learning_rate" in checker.fails(
-        "10.6-train-mnist", {**{k: v for k, v in GOOD.items() if k != "lr"},
-                             "learning_rate": 0.05})
+def test_debug_training_names_two_bugs_left_together(checker):
+    line = checker.fails("10.4-debug-training", make_loop(MIXED, "x-only"))
+    assert "no longer belong to their images" in line
 
 
-def test_train_mnist_turns_a_diverged_training_into_one_line_of_advice(checker, monkeypatch):
-    def diverging(hidden, lr, momentum, batch_size, epochs):
-        raise TrainingDiverged("the loss became nan at epoch 1, batch 7: training stopped.\n"
-                               "Try, in this order: ...")
+def test_debug_training_rejects_a_loop_that_learns_differently(checker):
+    def other_seed(images, labels, rng):
+        return make_loop(rows_scaled)(images, labels, np.random.default_rng(123))
 
-    monkeypatch.setattr(lesson10, "mnist_run", diverging)
-    line = checker.fails("10.6-train-mnist", {**GOOD, "lr": 1e9})
-    assert "\n" not in line
-    assert "training diverged (the loss became nan at epoch 1, batch 7)" in line
-    assert "lower the learning rate by a factor of 10" in line
+    line = checker.fails("10.4-debug-training", other_seed)
+    assert "draws from rng" in line
+
+
+def test_debug_training_rejects_delegating_the_loop_to_fit(checker):
+    def with_fit(images, labels, rng):
+        model = mlp([784, 32, 10], activation="relu", init="he", rng=rng, dtype=np.float32)
+        history = nnlib.fit(model, SoftmaxCrossEntropy(), SGD(0.1, momentum=0.9),
+                            rows_scaled(images), labels, epochs=2, batch_size=50, rng=rng,
+                            progress=False)
+        return np.repeat(history["loss"], math.ceil(len(images) / 50))
+
+    line = checker.fails("10.4-debug-training", with_fit)
+    assert "write it yourself" in line and "nnlib.training.fit" in line
+
+
+def test_debug_training_rejects_reloading_the_data(checker):
+    def reloads(images, labels, rng):
+        from nnlib.mnist import load_mnist
+
+        X, _ = load_mnist("train", scale=True)
+        return make_loop(lambda im: X[:len(im)])(images, labels, rng)
+
+    assert "write it yourself" in checker.fails("10.4-debug-training", reloads)
+
+
+def test_debug_training_rejects_another_length(checker):
+    def one_epoch(images, labels, rng):
+        return make_loop(rows_scaled)(images, labels, rng)[:math.ceil(len(images) / 50)]
+
+    assert "one loss per batch" in checker.fails("10.4-debug-training", one_epoch)
+
+
+# --------------------------------------------------------------------------- 10.5-smallest-hidden
+@pytest.fixture(scope="module")
+def measured():
+    top = lesson10.WIDTH["max_hidden"]
+    return [lesson10.width_accuracy(h) for h in range(1, top + 1)]
+
+
+def smallest(measured):
+    return next(h for h, a in enumerate(measured, start=1) if a >= lesson10.WIDTH_TARGET)
+
+
+def test_smallest_hidden_accepts_the_measured_answer_in_several_forms(checker, measured):
+    h = smallest(measured)
+    assert checker.passes("10.5-smallest-hidden", h, measured[:h]).endswith("(4 points)")
+    checker.passes("10.5-smallest-hidden", np.int64(h), np.array(measured[:h]))
+    rounded = [round(a, 3) for a in measured[:h]]  # as printed with three decimals
+    checker.passes("10.5-smallest-hidden", h, rounded)
+
+
+def test_smallest_hidden_stub_is_not_attempted(checker):
+    checker.not_attempted("10.5-smallest-hidden", None, None)
+    checker.not_attempted("10.5-smallest-hidden", 5, None)
+
+
+def test_smallest_hidden_rejects_a_width_that_is_too_large(checker, measured):
+    h = smallest(measured) + 1
+    line = checker.fails("10.5-smallest-hidden", h, measured[:h])
+    assert f"width {h - 1} already reaches" in line
+
+
+def test_smallest_hidden_rejects_a_width_that_is_too_small(checker, measured):
+    h = smallest(measured) - 1
+    assert "below 87%" in checker.fails("10.5-smallest-hidden", h, measured[:h])
+
+
+def test_smallest_hidden_rejects_guessed_numbers_without_revealing_the_measured_ones(checker,
+                                                                                     measured):
+    h = smallest(measured)
+    guessed = [0.5] * (h - 1) + [0.9]
+    line = checker.fails("10.5-smallest-hidden", h, guessed)
+    assert "is not what the training of the task gives" in line
+    for value in measured[:h]:
+        for text in (f"{value:.4f}", f"{value:.3f}", f"{value:.1%}", f"{100 * value:.1f}"):
+            assert text not in line.replace("0.5000", "")
+
+
+def test_smallest_hidden_rejects_training_accuracies(checker, measured):
+    h = smallest(measured)
+    shifted = [min(1.0, a + 0.03) for a in measured[:h]]
+    assert "VALIDATION" in checker.fails("10.5-smallest-hidden", h, shifted)
+
+
+@pytest.mark.parametrize("answer, words", [
+    ((12.0, [0.5] * 12), "expected an int"),
+    ((True, [0.5]), "expected an int"),
+    ((40, [0.5] * 40), "outside 1 to 16"),
+    ((3, [0.5, 0.6]), "has 2 entries"),
+    ((3, [10.0, 45.0, 50.0]), "percentages"),
+    ((2, "0.1 0.5"), "expected a list"),
+    ((2, [0.1, float("nan")]), "not all finite"),
+], ids=["float-width", "bool-width", "too-wide", "too-short", "percent", "string", "nan"])
+def test_smallest_hidden_rejects_malformed_answers(checker, answer, words):
+    assert words in checker.fails("10.5-smallest-hidden", *answer)
+
+
+# --------------------------------------------------------------------------- hidden tests
+def _confusion_comparisons(y_true, y_pred, K=10):
+    return [[int(np.count_nonzero((y_true == i) & (y_pred == j))) for j in range(K)]
+            for i in range(K)]
+
+
+HIDDEN_OTHER_FORMS = {  # correct answers written unlike the solution; the hidden tests accept them
+    "10.1-flatten": {"flatten_images": flatten_loop},
+    "10.2-confusion-matrix": {"confusion_matrix": _confusion_comparisons},
+    "10.3-confused-pair": {"confused_pair": pair_list},
+    "10.4-debug-training": {"train_digits": make_loop(ROWS_FLOAT64, "together-fresh")},
+}
