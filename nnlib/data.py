@@ -70,14 +70,26 @@ def make_circles(n=200, noise=0.05, factor=0.5, rng=None):
     return _shuffled(X, y, rng)
 
 
-def make_spirals(n=300, classes=3, noise=0.2, rng=None):
-    """``classes`` interleaved spiral arms (the CS231n toy problem). y in {0, ..., classes-1}."""
+def make_spirals(n=300, classes=3, noise=0.2, rng=None, turns=None):
+    """``classes`` interleaved spiral arms. y in {0, ..., classes-1}.
+
+    With ``turns=None`` (the default), the CS231n toy problem: arm k sweeps the angles from 4k
+    to 4(k + 1) radians as its radius grows from 0 to 1 (about 0.64 of a turn per arm). With
+    ``turns`` given, every arm winds ``turns`` full turns around the centre (radius 0.1 to 1),
+    the arms starting 2 pi / classes apart: 1.5 turns with two classes is a hard problem for
+    one hidden layer. ``noise`` is added to each point's angle, in radians.
+    """
     rng = as_rng(rng)
     per = n // classes
     X, y = [], []
     for k in range(classes):  # a loop over classes, not samples
-        r = np.linspace(0.0, 1.0, per)
-        t = np.linspace(k * 4, (k + 1) * 4, per) + noise * rng.standard_normal(per)
+        if turns is None:
+            r = np.linspace(0.0, 1.0, per)
+            t = np.linspace(k * 4, (k + 1) * 4, per)
+        else:
+            r = np.linspace(0.1, 1.0, per)
+            t = 2 * np.pi * (turns * r + k / classes)
+        t = t + noise * rng.standard_normal(per)
         X.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))
         y.append(np.full(per, k))
     return _shuffled(np.vstack(X), np.concatenate(y), rng)

@@ -69,3 +69,22 @@ def test_one_hot():
         one_hot(np.array([0.5, 1.0]))
     with pytest.raises(ValueError, match=r"labels must lie in 0..2, found 0..3"):
         one_hot(np.array([0, 3]), 3)
+
+
+def test_spirals_with_turns_wind_that_many_turns_per_arm():
+    X, y = make_spirals(400, classes=2, noise=0.0, rng=0, turns=1.5)
+    for k in range(2):
+        arm = X[y == k]
+        arm = arm[np.argsort(np.hypot(arm[:, 0], arm[:, 1]))]  # from the centre outwards
+        angle = np.unwrap(np.arctan2(arm[:, 0], arm[:, 1]))
+        radius = np.hypot(arm[:, 0], arm[:, 1])
+        assert radius.min() == pytest.approx(0.1) and radius.max() == pytest.approx(1.0)
+        assert abs(angle[-1] - angle[0]) == pytest.approx(2 * np.pi * 1.5 * 0.9)
+
+
+def test_spirals_without_turns_keep_the_classic_arms():
+    X, y = make_spirals(300, classes=3, noise=0.0, rng=0)
+    r, t = np.linspace(0.0, 1.0, 100), np.linspace(4.0, 8.0, 100)  # arm 1: 4 to 8 radians
+    expected = np.column_stack([r * np.sin(t), r * np.cos(t)])
+    got = X[y == 1]
+    np.testing.assert_allclose(got[np.lexsort(got.T)], expected[np.lexsort(expected.T)])

@@ -352,10 +352,11 @@ def test_training_run_keeps_every_epoch_and_rejects_a_bad_epoch_or_dataset():
 
 
 def test_training_explorer_redraws_when_a_control_moves():
-    box = widgets.training_explorer(dataset="moons", hidden=4, lr=1.0, epoch=200, epochs=200)
-    dataset, hidden, lr, epoch = box.children[0].children
-    names = [c.description for c in (dataset, hidden, lr, epoch)]
-    assert names == ["data", "hidden", "lr", "epoch"]
+    box = widgets.training_explorer(dataset="moons", hidden=4, lr=1.0, epoch=200, epochs=200,
+                                    layers=1)
+    dataset, layers, hidden, lr, epoch = box.children[0].children
+    names = [c.description for c in (dataset, layers, hidden, lr, epoch)]
+    assert names == ["data", "layers", "hidden", "lr", "epoch"]
     assert len(plt.get_fignums()) == 1
     assert plt.gcf().axes[0].get_title().startswith("moons after 200 epochs: ")
     epoch.value = 0
@@ -365,6 +366,15 @@ def test_training_explorer_redraws_when_a_control_moves():
     assert plt.gcf().axes[0].get_title().startswith("circles after 0 epochs: ")
     hidden.value = 2
     assert plt.gcf()._suptitle.get_text().startswith("2-2-1 network")
+    layers.value = 2
+    assert plt.gcf()._suptitle.get_text().startswith("2-2-2-1 network")
+
+
+def test_a_second_hidden_layer_learns_the_spirals_that_one_layer_does_not():
+    one = widgets.training_run("spirals", 16, 1.0, epochs=3000, layers=1)
+    two = widgets.training_run("spirals", 16, 1.0, epochs=3000, layers=2)
+    assert one["accuracy"][-1] < 0.7 < 0.95 < two["accuracy"][-1]
+    assert len(two["params"][0]) == 6  # W1, b1, W2, b2, W3, b3
 
 
 # --------------------------------------------------------------------------- lesson 08
