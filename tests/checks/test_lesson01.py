@@ -1,92 +1,25 @@
 """The checks of lesson 01 (the perceptron): they accept correct answers written in different
-ways, and reject the unfilled stub and the typical wrong answers with a message naming the case."""
+ways, and reject the unfilled stub, the typical wrong answers, delegation to nnlib and answers
+that only look right, each with a message naming the case."""
 
 import itertools
+import json
+import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nnlib.checking import CheckFailed, NotAttempted, check
+import nnlib
+from nnlib.checks import lesson01
+
+ROOT = Path(__file__).resolve().parents[2]
+VOTES = np.array(list(itertools.product([0.0, 1.0], repeat=4)))
 
 
-def stub(*args, **kwargs):
-    raise NotImplementedError
-
-
-def failure_of(exercise_id, *answers):
-    with pytest.raises(CheckFailed) as info:
-        check(exercise_id, *answers)
-    assert not isinstance(info.value, NotAttempted), info.value.line
-    return info.value.line
-
-
-def passes(exercise_id, *answers, capsys):
-    check(exercise_id, *answers)
-    return exercise_id in capsys.readouterr().out
-
-
-# --------------------------------------------------------------------------- 01.1-step
-def step_where(z):
-    return np.where(z >= 0, 1.0, 0.0)
-
-
-def step_astype(z):
-    return (z >= 0).astype(float)
-
-
-def step_heaviside(z):
-    return np.heaviside(z, 1.0)
-
-
-def step_loop(z):
-    return np.array([1.0 if v >= 0 else 0.0 for v in np.ravel(z)]).reshape(np.shape(z))
-
-
-@pytest.mark.parametrize("step", [step_where, step_astype, step_heaviside, step_loop])
-def test_step_accepts_every_correct_form(step, capsys):
-    assert passes("01.1-step", step, capsys=capsys)
-
-
-def test_step_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("01.1-step", stub)
-    with pytest.raises(NotAttempted):
-        check("01.1-step", None)
-
-
-def test_step_rejects_strict_inequality_at_zero():
-    line = failure_of("01.1-step", lambda z: np.where(z > 0, 1.0, 0.0))
-    assert "np.array([0.0])" in line and ">=" in line
-
-
-def test_step_rejects_swapped_outputs():
-    line = failure_of("01.1-step", lambda z: np.where(z >= 0, 0.0, 1.0))
-    assert "swap" in line
-
-
-def test_step_rejects_a_python_if_that_only_works_for_one_number():
-    line = failure_of("01.1-step", lambda z: 1.0 if z >= 0 else 0.0)
-    assert "ValueError" in line and "np.where" in line
-
-
-def test_step_rejects_changing_its_input_in_place():
-    def step_in_place(z):
-        z[z >= 0] = 1.0
-        z[z < 0] = 0.0
-        return z
-
-    line = failure_of("01.1-step", step_in_place)
-    assert "in place" in line
-
-
-def test_step_rejects_sign_for_the_step():
-    line = failure_of("01.1-step", np.sign)
-    assert "step(" in line and "expected" in line
-
-
-# --------------------------------------------------------------------------- 01.2-perceptron-output
-def output_vectorised(X, w, b):
-    return np.where(X @ w + b >= 0, 1, 0)
+# --------------------------------------------------------------------------- 01.1-perceptron-output
+def output_where(X, w, b):
+    return np.where(X @ w + b >= 0, 1.0, 0.0)
 
 
 def output_loop(X, w, b):
@@ -94,240 +27,167 @@ def output_loop(X, w, b):
     for x in X:
         z = sum(x_j * w_j for x_j, w_j in zip(x, w)) + b
         out.append(1 if z >= 0 else 0)
-    return np.array(out)
+    return out  # a list is an array too
 
 
-def output_dot(X, w, b):
-    return (np.dot(X, w) + b >= 0).astype(float)
+def output_dot_heaviside(X, w, b):
+    return np.heaviside(np.dot(X, w) + b, 1.0)
 
 
-@pytest.mark.parametrize("fn", [output_vectorised, output_loop, output_dot])
-def test_perceptron_output_accepts_loops_and_vectorised_forms(fn, capsys):
-    assert passes("01.2-perceptron-output", fn, capsys=capsys)
+def output_einsum_bool(X, w, b):
+    return np.einsum("mn,n->m", X, w) + b >= 0  # booleans are 0/1 outputs
 
 
-def test_perceptron_output_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("01.2-perceptron-output", stub)
+@pytest.mark.parametrize("fn", [output_where, output_loop, output_dot_heaviside,
+                                output_einsum_bool])
+def test_perceptron_output_accepts_loops_and_vectorised_forms(checker, fn):
+    checker.passes("01.1-perceptron-output", fn)
 
 
-def test_perceptron_output_rejects_a_forgotten_bias():
-    line = failure_of("01.2-perceptron-output", lambda X, w, b: np.where(X @ w >= 0, 1, 0))
-    assert "bias" in line and "AND" in line
+def test_perceptron_output_stub_is_not_attempted(checker):
+    checker.not_attempted("01.1-perceptron-output", checker.stub)
+    checker.not_attempted("01.1-perceptron-output", None)
 
 
-def test_perceptron_output_rejects_strict_inequality_at_zero():
-    line = failure_of("01.2-perceptron-output", lambda X, w, b: np.where(X @ w + b > 0, 1, 0))
-    assert "z >= 0" in line and "w = [2, -1]" in line
+@pytest.mark.parametrize("wrong, words", [
+    (lambda X, w, b: np.where(X @ w >= 0, 1, 0), "bias b is missing"),
+    (lambda X, w, b: np.where(X @ w + b > 0, 1, 0), "z = 0 exactly"),
+    (lambda X, w, b: X @ w + b, "weighted sums"),
+    (lambda X, w, b: np.where(X @ w + b >= 0, 0, 1), "swapped"),
+    (lambda X, w, b: np.where(w @ X + b >= 0, 1, 0), "(m, n)"),
+    (lambda X, w, b: np.where(X @ w + b >= 0, 1, 0).reshape(-1, 1), "shape (4, 1)"),
+    (lambda X, w, b: np.where(X @ w + b >= 0.5, 1, 0), "expected [1., 0., 1., 1.]"),
+], ids=["no-bias", "strict", "z", "swapped", "w-at-X", "column", "threshold-half"])
+def test_perceptron_output_rejects_typical_mistakes(checker, wrong, words):
+    assert words in checker.fails("01.1-perceptron-output", wrong)
 
 
-def test_perceptron_output_rejects_returning_z_instead_of_the_step():
-    line = failure_of("01.2-perceptron-output", lambda X, w, b: X @ w + b)
-    assert "weighted sums" in line
+def test_perceptron_output_rejects_nnlib_step_and_perceptron(checker):
+    from nnlib.activations import step as s
 
+    line = checker.fails("01.1-perceptron-output", lambda X, w, b: s(X @ w + b))
+    assert "nnlib.activations.step" in line and "yourself" in line
+    line = checker.fails("01.1-perceptron-output",
+                         lambda X, w, b: nnlib.Perceptron(w=w, b=b).predict(X))
+    assert "Perceptron" in line and "yourself" in line
 
-def test_perceptron_output_rejects_w_times_x_in_the_wrong_order():
-    line = failure_of("01.2-perceptron-output", lambda X, w, b: np.where(w @ X + b >= 0, 1, 0))
-    assert "raised ValueError" in line and "(m, n)" in line
 
+# --------------------------------------------------------------------------- 01.2-margin
+def margin_vectorised(X, y, w, b):
+    s = np.where(np.asarray(y) == 1, 1.0, -1.0)
+    return np.min(s * (X @ w + b)) / np.linalg.norm(w)
 
-def test_perceptron_output_rejects_a_column_vector_output():
-    line = failure_of("01.2-perceptron-output",
-                      lambda X, w, b: np.where(X @ w + b >= 0, 1, 0).reshape(-1, 1))
-    assert "shape (4, 1)" in line and "(4,)" in line
 
+def margin_loop(X, y, w, b):
+    norm = math.sqrt(sum(v * v for v in w))
+    best = math.inf
+    for x, label in zip(X, y):
+        z = sum(a * c for a, c in zip(x, w)) + b
+        best = min(best, (z if label == 1 else -z) / norm)
+    return best
 
-# --------------------------------------------------------------------------- 01.3-gates
-def test_gates_accept_any_weights_that_work(capsys):
-    assert passes("01.3-gates", np.array([-1.0, -1.0]), 1.5, np.array([-1.0, -1.0]), 0.5,
-                  capsys=capsys)
-    assert passes("01.3-gates", [-2, -2], 3, [-5.0, -4.0], 2, capsys=capsys)
-    assert passes("01.3-gates", np.array([-1.0, -1.0]), np.array([1.5]), (-1, -1), 0.0,
-                  capsys=capsys)
 
+def margin_unit_normal(X, y, w, b):
+    n = w / np.sqrt(w @ w)  # the unit normal; distance = n . x + b / |w|
+    d = X @ n + b / np.sqrt(w @ w)
+    return np.array([np.min(np.where(y == 1, d, -d))])  # a 1-element array is one number
 
-def test_gates_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("01.3-gates", None, None, None, None)
 
+@pytest.mark.parametrize("fn", [margin_vectorised, margin_loop, margin_unit_normal])
+def test_margin_accepts_every_correct_form(checker, fn):
+    checker.passes("01.2-margin", fn)
 
-def test_gates_reject_the_and_weights_for_nand():
-    line = failure_of("01.3-gates", np.array([1.0, 1.0]), -1.5, np.array([-1.0, -1.0]), 0.5)
-    assert "NAND" in line and "flip" in line and "[0, 0, 0, 1]" in line
 
+def test_margin_stub_is_not_attempted(checker):
+    checker.not_attempted("01.2-margin", checker.stub)
 
-def test_gates_reject_nor_weights_that_compute_nand():
-    line = failure_of("01.3-gates", np.array([-1.0, -1.0]), 1.5, np.array([-1.0, -1.0]), 1.5)
-    assert "w_nor" in line and "wrong at inputs 01, 10" in line
 
+def _signed(X, y, w, b):
+    return np.where(np.asarray(y) == 1, 1.0, -1.0) * (X @ w + b)
 
-def test_gates_reject_a_weight_matrix_of_the_wrong_shape():
-    line = failure_of("01.3-gates", np.array([[-1.0], [-1.0]]), 1.5, np.array([-1.0, -1.0]), 0.5)
-    assert "shape (2, 1)" in line
 
+@pytest.mark.parametrize("wrong, words", [
+    (lambda X, y, w, b: np.min(np.abs(X @ w + b)) / np.linalg.norm(w), "no sign"),
+    (lambda X, y, w, b: np.min(_signed(X, y, w, b)) / np.linalg.norm(np.append(w, b)),
+     "no part"),
+    (lambda X, y, w, b: np.min(_signed(X, y, w, b)), "your result doubles"),
+    (lambda X, y, w, b: np.min(_signed(X, y, w, b)) / (w @ w), "your result halves"),
+    (lambda X, y, w, b: np.min(_signed(X, y, w, b)) / np.sum(np.abs(w)), "Euclidean"),
+    (lambda X, y, w, b: np.max(_signed(X, y, w, b)) / np.linalg.norm(w), "smallest"),
+    (lambda X, y, w, b: np.mean(_signed(X, y, w, b)) / np.linalg.norm(w), "not the mean"),
+    (lambda X, y, w, b: np.min(-_signed(X, y, w, b)) / np.linalg.norm(w), "sign is flipped"),
+    (lambda X, y, w, b: _signed(X, y, w, b) / np.linalg.norm(w), "one number"),
+    (lambda X, y, w, b: np.min(_signed(X, y, w, b) / np.linalg.norm(X, axis=1).clip(1)),
+     "distance of one point"),
+], ids=["unsigned", "tilde-norm", "no-norm", "norm-squared", "l1", "max", "mean", "flipped",
+        "all-distances", "other"])
+def test_margin_rejects_look_alike_formulas(checker, wrong, words):
+    assert words in checker.fails("01.2-margin", wrong)
 
-# --------------------------------------------------------------------------- 01.4-truth-table
-def table_product(fn, n_inputs=2):
-    X = np.array(list(itertools.product([0, 1], repeat=n_inputs)), dtype=float)
-    return np.column_stack([X, fn(X)])
 
+def test_margin_survives_an_answer_that_returns_nan(checker):
+    line = checker.fails("01.2-margin", lambda X, y, w, b: float("nan"))
+    assert "not finite" in line
 
-def table_binary_counting(fn, n_inputs=2):
-    rows = []
-    for k in range(2**n_inputs):
-        bits = [(k >> (n_inputs - 1 - j)) & 1 for j in range(n_inputs)]
-        out = np.ravel(fn(np.array([bits], dtype=float)))[0]
-        rows.append(bits + [out])
-    return np.array(rows)
 
+# --------------------------------------------------------------------------- 01.3-committee
+def _committee_margin(w, b):
+    rule = np.array([int((v[0] == 1 and v[1:].sum() >= 1) or v[1:].sum() == 3) for v in VOTES])
+    return np.min((2 * rule - 1) * (VOTES @ w + b)) / np.linalg.norm(w)
 
-@pytest.mark.parametrize("truth_table", [table_product, table_binary_counting])
-def test_truth_table_accepts_batched_and_row_by_row_answers(truth_table, capsys):
-    assert passes("01.4-truth-table", truth_table, capsys=capsys)
 
+@pytest.mark.parametrize("w, b", [
+    (np.array([2.0, 1.0, 1.0, 1.0]), -2.5),
+    ([4, 2, 2, 2], -5),                          # scaled, as ints in a list
+    ((2.0, 1.05, 0.95, 1.0), np.float64(-2.5)),  # uneven members, still margin >= 0.15
+    (np.array([[2.0, 1.0, 1.0, 1.0]]).ravel(), np.array([-2.45])),
+], ids=["natural", "scaled-ints", "uneven", "array-bias"])
+def test_committee_accepts_any_weights_that_work_with_margin(checker, w, b):
+    assert _committee_margin(np.asarray(w, dtype=float), float(np.ravel(b)[0])) >= 0.15
+    checker.passes("01.3-committee", w, b)
 
-def test_truth_table_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("01.4-truth-table", stub)
 
+def test_committee_stub_is_not_attempted(checker):
+    checker.not_attempted("01.3-committee", None, None)
 
-def test_truth_table_rejects_the_wrong_row_order():
-    def column_major(fn, n_inputs=2):
-        X = np.array(list(itertools.product([0, 1], repeat=n_inputs)), dtype=float)[:, ::-1]
-        return np.column_stack([X, fn(X)])
 
-    line = failure_of("01.4-truth-table", column_major)
-    assert "binary counting order" in line
+@pytest.mark.parametrize("w, b, words", [
+    ([1.0, 1.0, 1.0, 1.0], -2.5, "decides"),     # "at least three of four": the chair too weak
+    ([1.0, 1.0, 1.0, 1.0], -1.5, "0011"),        # "at least two": two members pass wrongly
+    ([4.0, 3.0, 1.0, 1.0], -5.0, "margin is 0"),  # what Rosenblatt's rule finds: a vote on the line
+    ([2.0, 1.0, 1.0, 1.0], -2.9, "margin"),       # right, but the line hugs the 1-votes
+    ([3.0, 2.0, 2.0, 2.0], -4.5, "margin"),       # right, margin 0.109
+], ids=["three-of-four", "two-of-four", "trained", "hugging", "small-margin"])
+def test_committee_rejects_wrong_rules_and_small_margins(checker, w, b, words):
+    assert words in checker.fails("01.3-committee", w, b)
 
 
-def test_truth_table_rejects_returning_only_the_outputs():
-    def outputs_only(fn, n_inputs=2):
-        return table_product(fn, n_inputs)[:, -1]
+def test_committee_rejects_a_weight_column_and_zero_weights(checker):
+    assert "shape (4, 1)" in checker.fails("01.3-committee", np.ones((4, 1)), -2.5)
+    assert "decides" in checker.fails("01.3-committee", np.zeros(4), -1.0)
+    assert "decides" in checker.fails("01.3-committee", np.zeros(4), 0.0)
+    assert "not finite" in checker.fails("01.3-committee", [np.inf, 1, 1, 1], -2.5)
 
-    line = failure_of("01.4-truth-table", outputs_only)
-    assert "only the outputs" in line
 
-
-def test_truth_table_rejects_a_fixed_two_inputs():
-    def two_only(fn, n_inputs=2):
-        X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-        return np.column_stack([X, fn(X)])
-
-    line = failure_of("01.4-truth-table", two_only)
-    assert "n_inputs=3" in line
-
-
-def test_truth_table_rejects_a_hard_coded_and_table():
-    def always_and(fn, n_inputs=2):
-        X = np.array(list(itertools.product([0, 1], repeat=n_inputs)), dtype=float)
-        return np.column_stack([X, X.min(axis=1)])
-
-    line = failure_of("01.4-truth-table", always_and)
-    assert "outputs" in line and "fn(inputs)" in line
-
-
-# --------------------------------------------------------------------------- 01.5-update
-def update_branches(w, b, x, y, lr=1.0):
-    y_hat = 1 if x @ w + b >= 0 else 0
-    if y_hat == y:
-        return w, b
-    if y == 1:
-        return w + lr * x, b + lr
-    return w - lr * x, b - lr
-
-
-def update_formula(w, b, x, y, lr=1.0):
-    error = y - np.where(np.dot(x, w) + b >= 0, 1, 0)
-    return w + lr * error * x, b + lr * error
-
-
-def update_copy_then_in_place(w, b, x, y, lr=1.0):
-    w = w.copy()
-    error = y - (1.0 if x @ w + b >= 0 else 0.0)
-    w += lr * error * x
-    return w, b + lr * error
-
-
-@pytest.mark.parametrize("fn", [update_branches, update_formula, update_copy_then_in_place])
-def test_update_accepts_every_correct_form(fn, capsys):
-    assert passes("01.5-update", fn, capsys=capsys)
-
-
-def test_update_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("01.5-update", stub)
-
-
-def test_update_rejects_the_wrong_sign():
-    def wrong_sign(w, b, x, y, lr=1.0):
-        error = (1 if x @ w + b >= 0 else 0) - y
-        return w + lr * error * x, b + lr * error
-
-    line = failure_of("01.5-update", wrong_sign)
-    assert "wrong sign" in line and "missed 1" in line
-
-
-def test_update_rejects_a_bias_that_never_learns():
-    def frozen_bias(w, b, x, y, lr=1.0):
-        error = y - (1 if x @ w + b >= 0 else 0)
-        return w + lr * error * x, b
-
-    line = failure_of("01.5-update", frozen_bias)
-    assert "bias learns too" in line
-
-
-def test_update_rejects_a_forgotten_learning_rate():
-    def no_lr(w, b, x, y, lr=1.0):
-        error = y - (1 if x @ w + b >= 0 else 0)
-        return w + error * x, b + error
-
-    line = failure_of("01.5-update", no_lr)
-    assert "lr = 0.25" in line and "learning rate" in line
-
-
-def test_update_rejects_strict_inequality_at_zero():
-    def strict(w, b, x, y, lr=1.0):
-        error = y - (1 if x @ w + b > 0 else 0)
-        return w + lr * error * x, b + lr * error
-
-    line = failure_of("01.5-update", strict)
-    assert "z = 0 exactly" in line and "step(0) = 1" in line
-
-
-def test_update_rejects_changing_w_in_place():
-    def in_place(w, b, x, y, lr=1.0):
-        error = y - (1 if x @ w + b >= 0 else 0)
-        w += lr * error * x
-        return w, b + lr * error
-
-    line = failure_of("01.5-update", in_place)
-    assert "in place" in line
-
-
-def test_update_rejects_returning_only_w():
-    line = failure_of("01.5-update", lambda w, b, x, y, lr=1.0: w)
-    assert "(w_new, b_new)" in line
-
-
-# --------------------------------------------------------------------------- 01.6-train
-def train_loop(X, y, lr=1.0, max_epochs=100):
+# --------------------------------------------------------------------------- 01.4-train
+def train_for(X, y, lr=1.0, max_epochs=100):
     w, b = np.zeros(X.shape[1]), 0.0
-    epoch = 0
-    for _ in range(max_epochs):
-        epoch += 1
+    updates = 0
+    for epoch in range(1, max_epochs + 1):
         mistakes = 0
         for x_i, y_i in zip(X, y):
             error = y_i - (1 if x_i @ w + b >= 0 else 0)
             w = w + lr * error * x_i
             b = b + lr * error
             mistakes += error != 0
+        updates += int(mistakes)
         if mistakes == 0:
-            break
-    return w, b, epoch
+            return w, b, epoch, updates
+    return w, b, max_epochs, updates
 
 
 def train_while(X, y, lr=1.0, max_epochs=100):
-    w, b, epochs, done = np.zeros(X.shape[1]), 0.0, 0, False
+    w, b, epochs, updates, done = np.zeros(X.shape[1]), 0.0, 0, 0, False
     while not done and epochs < max_epochs:
         done = True
         for i in range(len(X)):
@@ -336,79 +196,110 @@ def train_while(X, y, lr=1.0, max_epochs=100):
                 w += lr * (y[i] - y_hat) * X[i]
                 b += lr * (y[i] - y_hat)
                 done = False
+                updates += 1
         epochs += 1
-    return w, b, epochs
+    return w, b, np.int64(epochs), updates
 
 
-@pytest.mark.parametrize("fn", [train_loop, train_while])
-def test_train_accepts_for_and_while_loops(fn, capsys):
-    assert passes("01.6-train", fn, capsys=capsys)
+def train_with_helper(X, y, lr=1.0, max_epochs=100):
+    w, b, history = np.zeros(X.shape[1]), 0.0, []
+    for _ in range(max_epochs):
+        mistakes = 0
+        for x_i, y_i in zip(X, y):
+            y_hat = output_where(x_i[None, :], w, b)[0]
+            if y_hat != y_i:
+                w, b, mistakes = w + lr * (y_i - y_hat) * x_i, b + lr * (y_i - y_hat), mistakes + 1
+        history.append(mistakes)
+        if mistakes == 0:
+            break
+    return [w, b, len(history), sum(history)]
 
 
-def test_train_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("01.6-train", stub)
+@pytest.mark.parametrize("fn", [train_for, train_while, train_with_helper])
+def test_train_accepts_for_and_while_loops(checker, fn):
+    checker.passes("01.4-train", fn)
 
 
-def test_train_rejects_never_stopping_early():
+def test_train_stub_is_not_attempted(checker):
+    checker.not_attempted("01.4-train", checker.stub)
+
+
+def test_train_rejects_never_stopping_early(checker):
     def no_early_stop(X, y, lr=1.0, max_epochs=100):
-        w, b, _ = train_loop(X, y, lr, max_epochs)
-        return w, b, max_epochs
+        w, b, _, updates = train_for(X, y, lr, max_epochs)
+        return w, b, max_epochs, updates
 
-    line = failure_of("01.6-train", no_early_stop)
-    assert "epochs = 100, expected 6" in line and "stop as soon" in line
+    assert "stop as soon" in checker.fails("01.4-train", no_early_stop)
 
 
-def test_train_rejects_not_counting_the_clean_epoch():
+def test_train_rejects_not_counting_the_clean_epoch(checker):
     def off_by_one(X, y, lr=1.0, max_epochs=100):
-        w, b, epochs = train_loop(X, y, lr, max_epochs)
-        return w, b, epochs - 1
+        w, b, epochs, updates = train_for(X, y, lr, max_epochs)
+        return w, b, epochs - 1, updates
 
-    line = failure_of("01.6-train", off_by_one)
-    assert "count the last epoch" in line
+    assert "count the last epoch" in checker.fails("01.4-train", off_by_one)
 
 
-def test_train_rejects_a_bias_that_never_learns():
+def test_train_rejects_counting_every_sample_as_an_update(checker):
+    def every_sample(X, y, lr=1.0, max_epochs=100):
+        w, b, epochs, _ = train_for(X, y, lr, max_epochs)
+        return w, b, epochs, epochs * len(X)
+
+    assert "count only the mistakes" in checker.fails("01.4-train", every_sample)
+
+
+def test_train_rejects_a_count_of_the_last_epoch_only(checker):
+    def last_epoch(X, y, lr=1.0, max_epochs=100):
+        w, b, epochs, _ = train_for(X, y, lr, max_epochs)
+        return w, b, epochs, 0
+
+    assert "updates = 0, expected" in checker.fails("01.4-train", last_epoch)
+
+
+def test_train_rejects_a_float_count(checker):
+    def float_epochs(X, y, lr=1.0, max_epochs=100):
+        w, b, epochs, updates = train_for(X, y, lr, max_epochs)
+        return w, b, float(epochs), updates
+
+    assert "expected an int" in checker.fails("01.4-train", float_epochs)
+
+
+def test_train_rejects_a_bias_that_never_learns(checker):
     def frozen_bias(X, y, lr=1.0, max_epochs=100):
-        w, b = np.zeros(X.shape[1]), 0.0
-        epoch = 0
-        for _ in range(max_epochs):
-            epoch += 1
+        w, b, updates = np.zeros(X.shape[1]), 0.0, 0
+        for epoch in range(1, max_epochs + 1):
             mistakes = 0
             for x_i, y_i in zip(X, y):
                 error = y_i - (1 if x_i @ w + b >= 0 else 0)
                 w = w + lr * error * x_i
-                mistakes += error != 0
+                mistakes += int(error != 0)
+            updates += mistakes
             if mistakes == 0:
-                break
-        return w, b, epoch
+                return w, b, epoch, updates
+        return w, b, max_epochs, updates
 
-    line = failure_of("01.6-train", frozen_bias)
-    assert "AND" in line and "expected w = [2., 1.], b = -3" in line
+    assert "OR" in checker.fails("01.4-train", frozen_bias)
 
 
-def test_train_rejects_a_batch_update_over_the_whole_epoch():
+def test_train_rejects_a_batch_update_over_the_whole_epoch(checker):
     def batch_update(X, y, lr=1.0, max_epochs=100):
-        w, b = np.zeros(X.shape[1]), 0.0
-        epoch = 0
-        for _ in range(max_epochs):
-            epoch += 1
+        w, b, updates = np.zeros(X.shape[1]), 0.0, 0
+        for epoch in range(1, max_epochs + 1):
             errors = y - (X @ w + b >= 0)
             w, b = w + lr * errors @ X, b + lr * errors.sum()
+            updates += int(np.count_nonzero(errors))
             if not errors.any():
-                break
-        return w, b, epoch
+                return w, b, epoch, updates
+        return w, b, max_epochs, updates
 
-    line = failure_of("01.6-train", batch_update)
-    assert "one at a time" in line
+    assert "one at a time" in checker.fails("01.4-train", batch_update)
 
 
-def test_train_rejects_a_loop_that_never_ends_on_xor(monkeypatch):
+def test_train_rejects_a_loop_that_never_ends_on_xor(checker, monkeypatch):
     monkeypatch.setattr("nnlib.checks.lesson01.TIME_LIMIT", 1)
 
     def forever(X, y, lr=1.0, max_epochs=100):
-        w, b = np.zeros(X.shape[1]), 0.0
-        epochs = 0
+        w, b, epochs, updates = np.zeros(X.shape[1]), 0.0, 0, 0
         while True:
             epochs += 1
             mistakes = 0
@@ -416,13 +307,122 @@ def test_train_rejects_a_loop_that_never_ends_on_xor(monkeypatch):
                 error = y_i - (1 if x_i @ w + b >= 0 else 0)
                 w, b = w + lr * error * x_i, b + lr * error
                 mistakes += error != 0
+            updates += mistakes
             if mistakes == 0:
-                return w, b, epochs
+                return w, b, epochs, updates
 
-    line = failure_of("01.6-train", forever)
+    line = checker.fails("01.4-train", forever)
     assert "XOR" in line and "still running" in line and "max_epochs" in line
 
 
-def test_train_rejects_returning_the_weights_only():
-    line = failure_of("01.6-train", lambda X, y, lr=1.0, max_epochs=100: train_loop(X, y)[0])
-    assert "(w, b, epochs)" in line
+def test_train_rejects_the_three_values_of_the_lesson(checker):
+    line = checker.fails("01.4-train", lambda X, y, lr=1.0, max_epochs=100:
+                         train_for(X, y, lr, max_epochs)[:3])
+    assert "(w, b, epochs, updates)" in line
+
+
+def test_train_rejects_nnlib_perceptron(checker):
+    def delegated(X, y, lr=1.0, max_epochs=100):
+        p = nnlib.Perceptron(X.shape[1], lr=lr)
+        result = p.fit(X, y, max_epochs=max_epochs)
+        return p.w, p.b, result.epochs, sum(result.mistakes)
+
+    line = checker.fails("01.4-train", delegated)
+    assert "Perceptron" in line and "yourself" in line
+
+
+# --------------------------------------------------------------------------- 01.5-diagnose
+BUG_A = "y_hat = 1.0 if x_i @ w >= b else 0.0"
+FIX_A = "y_hat = 1.0 if x_i @ w + b >= 0 else 0.0"
+BUG_B = "mistakes = int(error != 0)"
+FIX_B = "mistakes += int(error != 0)"
+
+
+@pytest.mark.parametrize("bug_a, fix_a, bug_b, fix_b", [
+    (BUG_A, FIX_A, BUG_B, FIX_B),
+    ("  y_hat = 1.0 if x_i @ w >= b else 0.0   ", "y_hat = float(x_i @ w + b >= 0)",
+     BUG_B, "mistakes = mistakes + int(error != 0)"),
+    (BUG_A, "y_hat = 1.0 if x_i @ w >= -b else 0.0", BUG_B, "mistakes += error != 0"),
+    # the prediction fixed where it is used: the wrong y_hat line is then never read
+    ("error = y_i - y_hat", "error = y_i - (1.0 if x_i @ w + b >= 0 else 0.0)", BUG_B,
+     "mistakes += abs(error)"),
+    ("y_hat=1.0 if x_i@w>=b else 0.0", "y_hat = 1.0 if x_i@w+b>=0 else 0.0",
+     "mistakes=int(error!=0)", "mistakes+=int(error!=0)"),
+], ids=["solution", "float-and-long-form", "minus-b", "fixed-where-used", "no-spaces"])
+def test_diagnose_accepts_every_correct_fix(checker, bug_a, fix_a, bug_b, fix_b):
+    checker.passes("01.5-diagnose", bug_a, fix_a, bug_b, fix_b)
+
+
+def test_diagnose_stub_is_not_attempted(checker):
+    checker.not_attempted("01.5-diagnose", None, None, None, None)
+
+
+@pytest.mark.parametrize("answers, words", [
+    (("y_hat = step(x_i @ w + b)", FIX_A, BUG_B, FIX_B), "is not a line"),
+    (("b = b + lr * error", "b = b - lr * error", BUG_B, FIX_B), "opposite sign"),
+    ((BUG_A, FIX_A, "if mistakes == 0:", "if mistakes < 1:", ), "Rosenblatt's rule from zero"),
+    ((BUG_A, FIX_A, BUG_B, "mistakes = int(error == 0)"), "train_b with your fix"),
+    ((BUG_A, FIX_A, BUG_B, "mistakes += int(error != 0"), "not a line of Python"),
+    ((BUG_A, "import nnlib", BUG_B, FIX_B), "not one statement"),
+    ((BUG_A, FIX_A, BUG_B, "mistakes += 1; mistakes -= 1"), "not one statement"),
+    (("w, b = np.zeros(X.shape[1]), 0.0", "return perceptron_train(X, y, lr, max_epochs)[:3]",
+      BUG_B, FIX_B), "perceptron_train, which train_a never uses"),
+    ((BUG_A, "", BUG_B, FIX_B), "NameError"),
+    ((BUG_A, FIX_A + "\nb = b", BUG_B, FIX_B), "more than one line"),
+    ((BUG_A, FIX_A, 3, FIX_B), "must be strings"),
+    (('"""Rosenblatt\'s rule from w = 0, b = 0; returns (w, b, epochs) for step(X @ w + b)."""',
+      "pass", BUG_B, FIX_B), "docstring"),
+    ((BUG_A, "    y_hat = (1.0 if x_i @ w + b >= 0 else 0.0", BUG_B, FIX_B),
+     "not a line of Python"),
+], ids=["unknown-line", "threshold-kept", "wrong-line-b", "wrong-fix-b", "syntax", "import",
+        "two-statements", "other-trainer", "deleted", "two-lines", "not-a-string", "docstring",
+        "unbalanced"])
+def test_diagnose_rejects_wrong_lines_wrong_fixes_and_delegation(checker, answers, words):
+    if len(answers) == 3:
+        answers = (*answers, "mistakes += 0")
+    assert words in checker.fails("01.5-diagnose", *answers)
+
+
+def test_diagnose_rejects_a_fix_that_loops_forever(checker, monkeypatch):
+    monkeypatch.setattr("nnlib.checks.lesson01.TIME_LIMIT", 1)
+    line = checker.fails("01.5-diagnose", BUG_A, FIX_A, "for epoch in range(1, max_epochs + 1):",
+                         "for epoch in itertools.count(1):")
+    assert "itertools" in line  # a name the function does not have
+
+
+def test_the_notebook_shows_the_colleagues_code_the_check_uses():
+    for folder in ("solutions", "exercises"):
+        nb = json.loads((ROOT / folder / "01_perceptron.ipynb").read_text(encoding="utf-8"))
+        source = next("".join(c["source"]) for c in nb["cells"] if c["id"] == "colleagues")
+        assert lesson01.COLLEAGUE_A in source + "\n" and lesson01.COLLEAGUE_B in source + "\n"
+
+
+def test_the_colleagues_code_really_fails_and_the_reference_fix_works():
+    namespace = {"np": np}
+    exec(lesson01.COLLEAGUE_A + lesson01.COLLEAGUE_B, namespace)
+    X = lesson01.INPUTS3
+    y = ((X[:, 0] == 1) & (X[:, 1] + X[:, 2] >= 1)).astype(int)  # x1 AND (x2 OR x3)
+    assert namespace["train_a"](X, y, 1.0, 50)[2] == 50            # never converges
+    w, b, epochs = namespace["train_b"](X, y, 1.0, 50)               # stops, wrong
+    assert epochs == 1 and not np.array_equal((X @ w + b >= 0).astype(int), y)
+
+
+# --------------------------------------------------------------------------- hidden tests
+def _train_recursive_counts(X, y, lr=1.0, max_epochs=100):
+    w, b, log = np.zeros(X.shape[1]), 0.0, []
+    for _ in range(max_epochs):
+        log.append(0)
+        for x_i, y_i in zip(X, y):
+            e = int(y_i) - int(x_i @ w + b >= 0)
+            w, b = w + lr * e * x_i, b + lr * e
+            log[-1] += abs(e)
+        if log[-1] == 0:
+            break
+    return w, b, len(log), sum(log)
+
+
+HIDDEN_OTHER_FORMS = {  # correct answers written unlike the solution; the hidden tests accept them
+    "01.1-perceptron-output": {"perceptron_output": output_loop},
+    "01.2-margin": {"margin": margin_loop},
+    "01.4-train": {"perceptron_train": _train_recursive_counts},
+}

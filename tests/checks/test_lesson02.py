@@ -1,266 +1,373 @@
 """The checks of lesson 02 (XOR): they accept correct answers written in different ways, and
-reject the unfilled stub and the typical wrong answers with a message naming the case."""
+reject the unfilled stub, the typical wrong answers, shortcuts (a rule for XOR and XNOR only, an
+epoch cap measured on two inputs, a lookup of the cases shown) and unproved verdicts, each with a
+message naming the case."""
 
+import functools
 import itertools
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.optimize import linprog
 
-from nnlib.checking import CheckFailed, NotAttempted, check
+from nnlib.checks import lesson02
 from nnlib.perceptron import Perceptron
 
-
-def stub(*args, **kwargs):
-    raise NotImplementedError
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def failure_of(exercise_id, *answers):
-    with pytest.raises(CheckFailed) as info:
-        check(exercise_id, *answers)
-    assert not isinstance(info.value, NotAttempted), info.value.line
-    return info.value.line
-
-
-def passes(exercise_id, *answers, capsys):
-    check(exercise_id, *answers)
-    return exercise_id in capsys.readouterr().out
+def _inputs(n):
+    return np.array(list(itertools.product([0.0, 1.0], repeat=n)))
 
 
 # --------------------------------------------------------------------------- 02.1-step-network
-def network_where(X, W1, b1, W2, b2):
-    H = np.where(X @ W1 + b1 >= 0, 1.0, 0.0)
-    return np.where(H @ W2 + b2 >= 0, 1.0, 0.0)
+def network_loop(X, layers):
+    A = X
+    for W, b in layers:
+        A = np.where(A @ W + b >= 0, 1.0, 0.0)
+    return A
 
 
-def network_loops(X, W1, b1, W2, b2):
-    out = np.zeros((X.shape[0], W2.shape[1]))
-    for i, x in enumerate(X):
-        h = [1.0 if np.dot(x, W1[:, j]) + b1[j] >= 0 else 0.0 for j in range(W1.shape[1])]
-        for k in range(W2.shape[1]):
-            out[i, k] = 1.0 if np.dot(h, W2[:, k]) + b2[k] >= 0 else 0.0
-    return out
+def network_reduce(X, layers):
+    return functools.reduce(lambda A, layer: (A @ layer[0] + layer[1] >= 0).astype(int),
+                            layers, X)
 
 
-def network_nnlib_step(X, W1, b1, W2, b2):
+def network_recursive(X, layers):
+    if not layers:
+        return X
+    W, b = layers[0]
+    return network_recursive(np.heaviside(np.dot(X, W) + b, 1.0), layers[1:])
+
+
+def network_per_neuron(X, layers):
+    A = np.asarray(X, dtype=float)
+    for W, b in layers:
+        A = np.array([[1.0 if sum(a[i] * W[i][j] for i in range(len(a))) + b[j] >= 0 else 0.0
+                       for j in range(len(b))] for a in A])
+    return A.tolist()
+
+
+def network_nnlib_step(X, layers):
     from nnlib import step
 
-    return step(step(X @ W1 + b1) @ W2 + b2).astype(int)
+    for W, b in layers:
+        X = step(X @ W + b)
+    return X
 
 
-@pytest.mark.parametrize("fn", [network_where, network_loops, network_nnlib_step])
-def test_step_network_accepts_vectorised_and_loop_forms(fn, capsys):
-    assert passes("02.1-step-network", fn, capsys=capsys)
+@pytest.mark.parametrize("fn", [network_loop, network_reduce, network_recursive,
+                                network_per_neuron, network_nnlib_step])
+def test_step_network_accepts_every_correct_form(checker, fn):
+    checker.passes("02.1-step-network", fn)
 
 
-def test_step_network_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("02.1-step-network", stub)
+def test_step_network_stub_is_not_attempted(checker):
+    checker.not_attempted("02.1-step-network", checker.stub)
 
 
-def test_step_network_rejects_a_hidden_layer_without_step():
-    def linear_hidden(X, W1, b1, W2, b2):
-        return np.where((X @ W1 + b1) @ W2 + b2 >= 0, 1.0, 0.0)
-
-    line = failure_of("02.1-step-network", linear_hidden)
-    assert "XOR network" in line and "hidden layer too" in line
-
-
-def test_step_network_rejects_strict_inequality_at_zero():
-    def strict(X, W1, b1, W2, b2):
-        H = np.where(X @ W1 + b1 > 0, 1.0, 0.0)
-        return np.where(H @ W2 + b2 > 0, 1.0, 0.0)
-
-    line = failure_of("02.1-step-network", strict)
-    assert "z = 0 exactly" in line and ">= 0" in line
+def two_layers_only(X, layers):
+    (W1, b1), (W2, b2) = layers[0], layers[-1]
+    if len(layers) == 1:
+        return network_loop(X, layers)
+    return network_loop(network_loop(X, [(W1, b1)]), [(W2, b2)])
 
 
-def test_step_network_rejects_weights_used_transposed():
-    def transposed(X, W1, b1, W2, b2):
-        H = np.where(X @ W1.T + b1 >= 0, 1.0, 0.0)
-        return np.where(H @ W2.T + b2 >= 0, 1.0, 0.0)
-
-    line = failure_of("02.1-step-network", transposed)
-    assert "raised ValueError" in line and "(n_in, n_out)" in line
-
-
-def test_step_network_rejects_a_flattened_output():
-    line = failure_of("02.1-step-network", lambda *a: network_where(*a).ravel())
-    assert "shape (4,)" in line and "(4, 1)" in line
-
-
-def test_step_network_rejects_returning_the_hidden_layer():
-    line = failure_of("02.1-step-network",
-                      lambda X, W1, b1, W2, b2: np.where(X @ W1 + b1 >= 0, 1.0, 0.0))
-    assert "hidden layer" in line
-
-
-def test_step_network_rejects_forgotten_biases():
-    def no_bias(X, W1, b1, W2, b2):
-        return np.where(np.where(X @ W1 >= 0, 1.0, 0.0) @ W2 >= 0, 1.0, 0.0)
-
-    line = failure_of("02.1-step-network", no_bias)
-    assert "biases" in line
+@pytest.mark.parametrize("wrong, words", [
+    (lambda X, layers: np.where(functools.reduce(lambda A, l: A @ l[0] + l[1], layers, X) >= 0,
+                                1.0, 0.0), "hidden ones too"),
+    (lambda X, layers: functools.reduce(lambda A, l: (A @ l[0] + l[1] > 0) * 1.0, layers, X),
+     "z = 0 exactly"),
+    (lambda X, layers: functools.reduce(lambda A, l: (A @ l[0] >= 0) * 1.0, layers, X),
+     "bias"),
+    (lambda X, layers: network_loop(X, layers[:1]), "output of layer 1"),
+    (lambda X, layers: network_loop(X, layers).ravel(), "do not flatten"),
+    (lambda X, layers: network_loop(X, [(W.T, b) for W, b in layers]), "raised ValueError"),
+    (lambda X, layers: functools.reduce(lambda A, l: A @ l[0] + l[1], layers, X),
+     "only 0 and 1"),
+    (two_layers_only, "three layers"),
+], ids=["step-last-only", "strict", "no-bias", "first-layer", "flat", "transposed", "no-step",
+        "two-layers-only"])
+def test_step_network_rejects_typical_mistakes(checker, wrong, words):
+    assert words in checker.fails("02.1-step-network", wrong)
 
 
-# --------------------------------------------------------------------------- 02.2 and 02.3
-LESSON_XOR = (np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([-1.5, -0.5]),
-              np.array([[-1.0], [1.0]]), np.array([-0.5]))
+# --------------------------------------------------------------------------- 02.2-exactly-one
+@pytest.mark.parametrize("W1, b1, W2, b2", [
+    (np.ones((3, 2)), np.array([-0.5, -1.5]), np.array([[1.0], [-1.0]]), np.array([-0.5])),
+    ([[2, 2], [2, 2], [2, 2]], [-1, -3], [[1], [-2]], [-0.5]),               # lists of ints
+    # "none of them" and "at least two": exactly one is neither
+    (-np.ones((3, 2)) * [1, -1], np.array([0.5, -1.5]), np.array([[-1.0], [-1.0]]),
+     np.array([0.5])),
+    # uneven but right: the hidden units count with different thresholds
+    (np.array([[1.0, 0.9], [1.1, 1.0], [0.95, 1.05]]), np.array([-0.3, -1.7]),
+     np.array([[3.0], [-5.0]]), np.array([-1.0])),
+], ids=["solution", "lists", "none-and-two", "uneven"])
+def test_exactly_one_accepts_any_network_that_computes_it(checker, W1, b1, W2, b2):
+    checker.passes("02.2-exactly-one", W1, b1, W2, b2)
 
 
-def test_xor_weights_accept_the_lesson_network_and_others(capsys):
-    assert passes("02.2-xor-weights", *LESSON_XOR, capsys=capsys)
-    # OR and NAND hidden, AND output, given as lists
-    assert passes("02.2-xor-weights", [[1, -1], [1, -1]], [-0.5, 1.5], [[1], [1]], [-1.5],
-                  capsys=capsys)
-    # three hidden units: x1 AND NOT x2, x2 AND NOT x1, and an unused one
-    assert passes("02.2-xor-weights", np.array([[1.0, -1.0, 0.0], [-1.0, 1.0, 0.0]]),
-                  np.array([-0.5, -0.5, 0.0]), np.array([[1.0], [1.0], [0.0]]), np.array([-0.5]),
-                  capsys=capsys)
+def test_exactly_one_stub_is_not_attempted(checker):
+    checker.not_attempted("02.2-exactly-one", None, None, None, None)
 
 
-def test_xor_weights_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("02.2-xor-weights", None, None, None, None)
+def test_exactly_one_rejects_three_hidden_perceptrons_even_when_they_work(checker):
+    W1 = np.array([[1.0, -1.0, -1.0], [-1.0, 1.0, -1.0], [-1.0, -1.0, 1.0]])
+    line = checker.fails("02.2-exactly-one", W1, np.full(3, -0.5), np.ones((3, 1)),
+                         np.array([-0.5]))
+    assert "3 hidden perceptrons" in line and "at most two" in line
 
 
-def test_xor_weights_reject_an_output_that_computes_or():
-    W1, b1, _, _ = LESSON_XOR
-    line = failure_of("02.2-xor-weights", W1, b1, np.array([[0.0], [1.0]]), np.array([-0.5]))
-    assert "[0, 1, 1, 1]" in line and "[0, 1, 1, 0]" in line and "hidden layer" in line
+@pytest.mark.parametrize("W1, b1, W2, b2, words", [
+    (np.ones((3, 2)), np.array([-0.5, -1.5]), np.array([[1.0], [0.0]]), np.array([-0.5]),
+     "011 -> 1"),                                                     # at least one (OR)
+    (np.ones((3, 1)), np.array([-0.5]), np.array([[1.0]]), np.array([-0.5]), "copy it"),
+    (np.ones((3, 2)), np.array([-0.5, -1.5]), np.array([[1.0], [-1.0]]), np.array([0.5]),
+     "000 -> 1"),                                                     # output bias too high
+    (np.ones((3, 2)), np.array([-0.5, -2.5]), np.array([[1.0], [-1.0]]), np.array([-0.5]),
+     "hidden layer"),                                                 # "at least three"
+], ids=["or", "one-hidden", "output-bias", "wrong-threshold"])
+def test_exactly_one_rejects_networks_that_compute_something_else(checker, W1, b1, W2, b2, words):
+    assert words in checker.fails("02.2-exactly-one", W1, b1, W2, b2)
 
 
-def test_xor_weights_reject_a_flat_output_weight_vector():
-    W1, b1, _, b2 = LESSON_XOR
-    line = failure_of("02.2-xor-weights", W1, b1, np.array([-1.0, 1.0]), b2)
-    assert "W2 has shape (2,)" in line and "(2, 1)" in line
+@pytest.mark.parametrize("W1, b1, W2, b2, words", [
+    (np.ones((2, 3)), np.zeros(3), np.ones((3, 1)), np.zeros(1), "expected (3, n_hidden)"),
+    (np.ones((3, 2)), np.array([-0.5, -1.5]), np.array([1.0, -1.0]), np.array([-0.5]),
+     "W2 has shape (2,)"),
+    (np.ones((3, 2)), np.array([-0.5, -1.5]), np.array([[1.0], [-1.0]]), -0.5,
+     "b2 has shape ()"),
+    (np.ones((3, 2)), np.array([np.nan, -1.5]), np.array([[1.0], [-1.0]]), np.array([-0.5]),
+     "not finite"),
+], ids=["transposed", "flat-W2", "scalar-b2", "nan"])
+def test_exactly_one_rejects_wrong_shapes(checker, W1, b1, W2, b2, words):
+    assert words in checker.fails("02.2-exactly-one", W1, b1, W2, b2)
 
 
-def test_xor_weights_reject_a_scalar_output_bias():
-    W1, b1, W2, _ = LESSON_XOR
-    line = failure_of("02.2-xor-weights", W1, b1, W2, -0.5)
-    assert "b2 has shape ()" in line
+# --------------------------------------------------------------------------- 02.3-prove
+PROOF_A = ("separable", np.array([1.0, 1.0, 2.0]), -1.5)
+PROOF_B = ("not separable", np.array([1 / 3, 0, 0, 1 / 3, 0, 1 / 3, 1 / 3, 2 / 3]))
+PROOF_C = ("not separable", np.array([3 / 7, 3 / 7, 0, 0, 4 / 7, 4 / 7, 0, 0]))
+PROOF_D = ("separable", np.array([0.2, 1.0]), -2.15)
 
 
-def test_xor_weights_reject_a_transposed_first_layer_of_the_wrong_shape():
-    line = failure_of("02.2-xor-weights", np.ones((3, 2)), np.zeros(2), np.ones((2, 1)),
-                      np.zeros(1))
-    assert "W1 has shape (3, 2)" in line
+def _trained(name):
+    X, y = lesson02.DATASETS[name]
+    p = Perceptron(X.shape[1])
+    assert p.fit(X, y, max_epochs=1000).converged
+    return ["Separable", p.w.tolist(), p.b]
 
 
-def test_xnor_weights_accept_and_nor_or(capsys):
-    assert passes("02.3-xnor-weights", np.array([[1.0, -1.0], [1.0, -1.0]]),
-                  np.array([-1.5, 0.5]), np.array([[1.0], [1.0]]), np.array([-0.5]),
-                  capsys=capsys)
-    # XOR's network with the output neuron negated
-    W1, b1, W2, b2 = LESSON_XOR
-    assert passes("02.3-xnor-weights", W1, b1, -W2, np.array([0.25]), capsys=capsys)
+def _certificate_by_lp(name):
+    """A certificate found by linear programming: another valid c than the solution's."""
+    X, y = lesson02.DATASETS[name]
+    m = len(X)
+    A_eq = np.vstack([np.where(y == 1, 1.0, -1.0) * X.T, (y == 1) * 1.0, (y == 0) * 1.0])
+    b_eq = np.r_[np.zeros(X.shape[1]), 1.0, 1.0]
+    res = linprog(np.arange(m, dtype=float), A_eq=A_eq, b_eq=b_eq, bounds=[(0, None)] * m)
+    assert res.success
+    return ("NOT  separable", res.x)
 
 
-def test_xnor_weights_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("02.3-xnor-weights", None, None, None, None)
+@pytest.mark.parametrize("proofs", [
+    (PROOF_A, PROOF_B, PROOF_C, PROOF_D),
+    (_trained("A"), _certificate_by_lp("B"), _certificate_by_lp("C"), _trained("D")),
+    (("separable", [2, 2, 4], -3), ["not separable", [0, 0.5, 0, 0.5, 0, 0.5, 0, 0.5]],
+     ("not separable", [3 / 7, 3 / 7, 0, 0, 4 / 7, 4 / 7, 0, 0]),
+     ("separable", (1, 5), np.array([-10.75]))),
+], ids=["solution", "trained-and-lp", "lists-and-another-certificate"])
+def test_prove_accepts_every_valid_proof(checker, proofs):
+    checker.passes("02.3-prove", *proofs)
 
 
-def test_xnor_weights_reject_the_xor_network():
-    line = failure_of("02.3-xnor-weights", *LESSON_XOR)
-    assert "computes XOR" in line and "NOT XOR" in line
+def test_prove_stub_is_not_attempted(checker):
+    checker.not_attempted("02.3-prove", None, None, None, None)
+    checker.not_attempted("02.3-prove", PROOF_A, PROOF_B, PROOF_C, None)
 
 
-def test_xnor_weights_reject_an_and_where_the_output_needs_an_or():
-    line = failure_of("02.3-xnor-weights", np.array([[1.0, -1.0], [1.0, -1.0]]),
-                      np.array([-1.5, 0.5]), np.array([[1.0], [1.0]]), np.array([-1.5]))
-    assert "outputs [0, 0, 0, 0]" in line and "[1, 0, 0, 1]" in line and "NOR" in line
+@pytest.mark.parametrize("which, proof, words", [
+    ("A", ("not separable", np.full(8, 0.25)), "add up to 1.25"),
+    ("A", ("not separable", np.array([0, 0, 1, 0.5, 0, 0.5, 0, 0])), "the average of the 1-rows"),
+    ("B", ("separable", np.array([1.0, 1.0, 1.0]), -1.5), "rows [7] wrong"),
+    ("B", ("separable", np.array([1.0, 1.0, 1.0]), -2.5), "look for a certificate"),
+    ("C", ("separable", np.array([1.0, 0.0]), -4.0), "wrong"),
+    ("C", ("not separable", np.full(8, 1 / 8)), "add up to 0.5"),
+    ("C", ("not separable", np.array([3, 3, 0, 0, 4, 4, 0, 0]) / 7 * [1, 1, 1, 1, -1, 1, 1, 1]),
+     "negative entries"),
+    ("C", ("not separable", np.array([0.5, 0.5, 0, 0, 0.5, 0.5, 0, 0])), "same point"),
+    ("C", ("not separable", np.array([3, 3, 4, 4]) / 7), "shape (4,)"),
+    ("D", ("not separable", np.full(8, 0.25)), "same point"),
+    ("D", ("separable", np.array([0.0, 1.0]), -2.25), "rows [2] wrong"),
+    ("D", ("linearly separable", np.array([0.2, 1.0]), -2.15), "starts with"),
+    ("D", ("separable", np.array([0.2, 1.0])), "holds 2 items"),
+    ("D", ("separable", np.array([0.2, 1.0, 0.0]), -2.15), "expected (2,)"),
+    ("D", (np.array([0.2, 1.0]), -2.15), "write it as"),
+    ("D", "separable", "write it as"),
+    ("B", ("not separable", np.array([np.inf] + [0] * 7)), "not finite"),
+], ids=["A-certificate", "A-certificate-2", "B-weights", "B-weights-2", "C-weights", "C-sums",
+        "C-negative", "C-no-meet", "C-short", "D-certificate", "D-weights", "verdict-word",
+        "no-bias", "w-shape", "no-verdict", "string", "inf"])
+def test_prove_rejects_unproved_verdicts_and_malformed_proofs(checker, which, proof, words):
+    proofs = dict(zip("ABCD", (PROOF_A, PROOF_B, PROOF_C, PROOF_D)))
+    proofs[which] = proof
+    line = checker.fails("02.3-prove", *proofs.values())
+    assert words in line
 
 
-# --------------------------------------------------------------------------- 02.4-separable
-def separable_by_perceptron(y):
-    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    return Perceptron(2).fit(X, y, max_epochs=50).converged
+def test_the_notebook_shows_the_datasets_the_check_uses():
+    nb = json.loads((ROOT / "exercises" / "02_xor.ipynb").read_text(encoding="utf-8"))
+    source = next("".join(c["source"]) for c in nb["cells"] if c["id"] == "datasets")
+    namespace = {"np": np, "itertools": itertools}
+    exec(source, namespace)
+    for name, (X, y) in lesson02.DATASETS.items():
+        assert np.array_equal(namespace[f"X_{name}"], X)
+        assert np.array_equal(namespace[f"y_{name}"], y)
 
 
-def separable_by_search(y):
-    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
-    for w1, w2, b in itertools.product([-1, 0, 1], [-1, 0, 1], [-1.5, -0.5, 0.5, 1.5]):
-        if all((w1 * x1 + w2 * x2 + b >= 0) == t for (x1, x2), t in zip(X, y)):
+# --------------------------------------------------------------------------- 02.4-slowest
+def _slowest_functions():
+    e3 = lesson02.epochs3()
+    top = max(e3.values())
+    return [lesson02.function_of(c, 3) for c, e in e3.items() if e == top], top
+
+
+def test_slowest_accepts_every_tied_function_and_numpy_ints(checker):
+    functions, top = _slowest_functions()
+    assert top == 12 and len(functions) == 6
+    for y in functions:
+        checker.passes("02.4-slowest", y, top)
+    checker.passes("02.4-slowest", functions[0].tolist(), np.int64(top))
+
+
+def test_slowest_stub_is_not_attempted(checker):
+    checker.not_attempted("02.4-slowest", None, None)
+
+
+@pytest.mark.parametrize("y, epochs, words", [
+    ([0, 0, 0, 0, 1, 1, 1, 0], 11, "converges after 12 epochs"),
+    ([0, 0, 0, 0, 1, 1, 1, 0], 12.0, "expected an int"),
+    ([0, 0, 0, 0, 1, 1, 1, 0], True, "expected an int"),
+    ([0, 1, 1, 0, 1, 0, 0, 1], 1000, "never converges"),            # 3-input parity
+    ([0, 0, 0, 1, 0, 1, 1, 1], 4, "another 3-input function needs more"),  # majority
+    ([0, 0, 0, 1], 6, "shape (4,)"),                                 # the lesson's AND
+    ([0, 0, 0, 0, 2, 2, 2, 0], 12, "0s and 1s"),
+], ids=["off-by-one", "float", "bool", "not-separable", "not-the-slowest", "two-inputs",
+        "not-boolean"])
+def test_slowest_rejects_wrong_functions_and_counts(checker, y, epochs, words):
+    assert words in checker.fails("02.4-slowest", y, epochs)
+
+
+# --------------------------------------------------------------------------- 02.5-separable
+def separable_by_perceptron(y, cap=100):
+    n = int(np.log2(len(y)))
+    return Perceptron(n).fit(_inputs(n), y, max_epochs=cap).converged
+
+
+def separable_by_grid(y):
+    y = np.asarray(y)
+    n = int(np.log2(len(y)))
+    X = _inputs(n)
+    W = np.array(list(itertools.product(range(-3, 4), repeat=n)), dtype=float).T
+    for b in np.arange(-3 * n - 0.5, 3 * n + 1):
+        if np.any(np.all((X @ W + b >= 0) == (y[:, None] == 1), axis=0)):
             return True
     return False
 
 
-def separable_by_rule(y):
-    return list(y) not in ([0, 1, 1, 0], [1, 0, 0, 1])
+def separable_by_lp(y):
+    y = np.asarray(y)
+    n = int(np.log2(len(y)))
+    X1 = np.column_stack([_inputs(n), np.ones(len(y))])
+    s = np.where(y == 1, 1.0, -1.0)
+    res = linprog(np.zeros(n + 1), A_ub=-(s[:, None] * X1), b_ub=-np.ones(len(y)),
+                  bounds=[(None, None)] * (n + 1))
+    return bool(res.status == 0)
 
 
-@pytest.mark.parametrize("fn", [separable_by_perceptron, separable_by_search, separable_by_rule])
-def test_separable_accepts_training_search_and_the_rule(fn, capsys):
-    assert passes("02.4-separable", fn, capsys=capsys)
+def separable_own_loop(y):
+    y = np.asarray(y, dtype=float)
+    n = int(np.log2(len(y)))
+    X = _inputs(n)
+    w, b = np.zeros(n), 0.0
+    for _ in range(300):
+        mistakes = 0
+        for x_i, y_i in zip(X, y):
+            e = y_i - (x_i @ w + b >= 0)
+            if e:
+                w, b, mistakes = w + e * x_i, b + e, mistakes + 1
+        if not mistakes:
+            return True
+    return np.False_
 
 
-def test_separable_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("02.4-separable", stub)
+@pytest.mark.parametrize("fn", [separable_by_perceptron, separable_by_grid, separable_by_lp,
+                                separable_own_loop])
+def test_separable_accepts_training_search_and_linear_programming(checker, fn):
+    checker.passes("02.5-separable", fn)
 
 
-def test_separable_rejects_always_true():
-    line = failure_of("02.4-separable", lambda y: True)
-    assert "(XOR)" in line and "returned True, expected False" in line
+def test_separable_stub_is_not_attempted(checker):
+    checker.not_attempted("02.5-separable", checker.stub)
 
 
-def test_separable_rejects_forgetting_xnor():
-    line = failure_of("02.4-separable", lambda y: list(y) != [0, 1, 1, 0])
-    assert "(XNOR)" in line and "flipped" in line
+def test_the_reference_finds_the_known_counts():
+    assert [len(lesson02.separable_codes(n)) for n in (1, 2, 3, 4)] == [4, 14, 104, 1882]
 
 
-def test_separable_rejects_a_perceptron_with_too_few_epochs():
-    def impatient(y):
-        X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-        return Perceptron(2).fit(X, y, max_epochs=3).converged
-
-    line = failure_of("02.4-separable", impatient)
-    assert "(AND)" in line and "epochs" in line
+def test_separable_rejects_a_cap_measured_on_two_inputs(checker):
+    line = checker.fails("02.5-separable", lambda y: separable_by_perceptron(y, cap=20))
+    assert "(4 inputs)" in line and "returned False, expected True" in line and "epochs" in line
 
 
-def test_separable_rejects_returning_the_number_of_mistakes():
-    def mistakes(y):
-        X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-        return Perceptron(2).fit(X, y, max_epochs=50).mistakes[-1]
+def test_separable_rejects_a_grid_of_weights_too_small(checker):
+    def small_grid(y):
+        y = np.asarray(y)
+        n = int(np.log2(len(y)))
+        X = _inputs(n)
+        W = np.array(list(itertools.product([-1, 0, 1], repeat=n)), dtype=float).T
+        return any(np.any(np.all((X @ W + b >= 0) == (y[:, None] == 1), axis=0))
+                   for b in np.arange(-n - 0.5, n + 1))
 
-    line = failure_of("02.4-separable", mistakes)
-    assert "not True or False" in line
+    line = checker.fails("02.5-separable", small_grid)
+    assert "returned False, expected True" in line and "search" in line
 
 
-def test_separable_rejects_an_endless_training_loop(monkeypatch):
+def test_separable_rejects_the_xor_and_xnor_rule(checker):
+    line = checker.fails("02.5-separable",
+                         lambda y: list(y) not in ([0, 1, 1, 0], [1, 0, 0, 1]))
+    assert "(3 inputs)" in line and "returned True, expected False" in line
+
+
+def test_separable_rejects_always_true_and_numbers(checker):
+    assert "expected False" in checker.fails("02.5-separable", lambda y: True)
+    assert "not True or False" in checker.fails(
+        "02.5-separable", lambda y: int(separable_by_perceptron(y)))
+
+
+def test_separable_rejects_a_fixed_number_of_inputs(checker):
+    line = checker.fails("02.5-separable",
+                         lambda y: Perceptron(2).fit(_inputs(2), y, max_epochs=100).converged)
+    assert "is_linearly_separable(" in line and "expected" in line
+
+
+def test_separable_rejects_an_endless_training_loop(checker, monkeypatch):
     monkeypatch.setattr("nnlib.checks.lesson02.TIME_LIMIT", 1)
 
     def until_converged(y):
-        X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-        p = Perceptron(2)
-        while not p.fit(X, y, max_epochs=1).converged:
+        n = int(np.log2(len(y)))
+        p = Perceptron(n)
+        while not p.fit(_inputs(n), y, max_epochs=1).converged:
             pass
         return True
 
-    line = failure_of("02.4-separable", until_converged)
-    assert "(XOR)" in line and "still running" in line and "cap the number of epochs" in line
+    line = checker.fails("02.5-separable", until_converged)
+    assert "still running" in line and "cap the number of epochs" in line
 
 
-# --------------------------------------------------------------------------- 02.5-count
-def test_count_accepts_the_right_number_however_it_is_computed(capsys):
-    n = sum(separable_by_search(y) for y in itertools.product([0, 1], repeat=4))
-    assert passes("02.5-count", n, capsys=capsys)
-    assert passes("02.5-count", np.int64(n), capsys=capsys)
-
-
-def test_count_stub_is_not_attempted():
-    with pytest.raises(NotAttempted):
-        check("02.5-count", None)
-
-
-@pytest.mark.parametrize("wrong, words", [(16, "XOR and XNOR"), (2, "NOT separable"),
-                                          (15, "XNOR"), (12, "itertools.product")])
-def test_count_rejects_typical_miscounts(wrong, words):
-    line = failure_of("02.5-count", wrong)
-    assert words in line and "14" not in line
-
-
-def test_count_rejects_a_fraction():
-    line = failure_of("02.5-count", 14.5)
-    assert "not a whole number" in line
+# --------------------------------------------------------------------------- hidden tests
+HIDDEN_OTHER_FORMS = {  # correct answers written unlike the solution; the hidden tests accept them
+    "02.1-step-network": {"step_network": network_reduce},
+    "02.5-separable": {"is_linearly_separable": separable_by_grid},
+}
