@@ -84,3 +84,22 @@ def test_every_lesson_has_exercises_solutions_and_a_readme_link(path):
     assert (ROOT / "exercises" / path.name).exists()
     assert (ROOT / "solutions" / path.name).exists()
     assert f"(lessons/{path.name})" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+PRACTICE = re.compile(r"exercises/(\d\d)_\w+\.ipynb`?[^()]{0,40}"
+                      r"\((\d+)\s+exercises,\s+(\d+)\s+points\)")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=name)
+def test_a_lesson_counts_its_exercises_and_points_as_they_are(path):
+    """'(6 exercises, 16 points)' at the end of a lesson must be what the exercises notebook has."""
+    from coursetools.build import analyse
+    from coursetools.notebooks import read_notebook
+
+    text = " ".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    for lesson, n, points in PRACTICE.findall(text):
+        solution = next((ROOT / "solutions").glob(f"{lesson}_*.ipynb"))
+        found = analyse(read_notebook(solution), solution.name, registry=False)
+        assert (int(n), int(points)) == (len(found.exercises), found.points), (
+            f"{name(path)} says {n} exercises, {points} points for lesson {lesson}; the exercises "
+            f"notebook has {len(found.exercises)} exercises, {found.points} points")
