@@ -2,11 +2,17 @@
 
 Each function draws on ``ax`` (a new figure when omitted), always with a title and labelled
 axes, in a colour-blind-safe palette (Okabe-Ito), and returns the Axes so you can add to it.
+
+One visual convention in every lesson, stated in each figure's legend: a data point's **colour
+and marker are its target class** (class 0 a blue circle, class 1 an orange square, ...), and the
+**shading is what the model outputs** there, in the same colour, light. Blue and orange never mean
+anything else (a weight's sign is drawn in green and reddish purple).
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
 
 # Okabe & Ito's palette, readable with every common colour-vision deficiency.
 COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -53,8 +59,18 @@ def decision_boundary(predict, X, y, ax=None, title="Decision boundary", resolut
     cmap = ListedColormap(COLORS[:n_classes])
     ax.contourf(xx, yy, zz, levels=np.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.25)
     scatter_classes(X, y, ax=ax, title=title)
+    _legend_with_shading(ax, [(COLORS[k], f"shaded: predicts {k}") for k in range(n_classes)])
     ax.set(xlim=(x_min, x_max), ylim=(y_min, y_max))
     return ax
+
+
+def _legend_with_shading(ax, shades, **kwargs):
+    """The legend of the points (targets), then one patch per shaded output region."""
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [Patch(facecolor=color, alpha=0.3, edgecolor="none") for color, _ in shades]
+    labels += [text for _, text in shades]
+    ax.legend(handles, labels, loc=kwargs.pop("loc", "best"), fontsize=kwargs.pop("fontsize", "small"),
+              **kwargs)
 
 
 def decision_line(w, b, X, y, ax=None, title="Decision line", limits=(-0.5, 1.5)):
@@ -72,7 +88,8 @@ def decision_line(w, b, X, y, ax=None, title="Decision line", limits=(-0.5, 1.5)
         ax.plot(xs, -(w[0] * xs + b) / w[1], color="black", lw=2, label="$w \\cdot x + b = 0$")
     elif w[0] != 0:
         ax.axvline(-b / w[0], color="black", lw=2, label="$w \\cdot x + b = 0$")
-    scatter_classes(X, y, ax=ax, title=title, labels=["output 0", "output 1"])
+    scatter_classes(X, y, ax=ax, title=title, labels=["target 0", "target 1"])
+    _legend_with_shading(ax, [(COLORS[0], "shaded: output 0"), (COLORS[1], "shaded: output 1")])
     ax.set(xlim=limits, ylim=limits, aspect="equal")
     return ax
 

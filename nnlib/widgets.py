@@ -60,8 +60,9 @@ def draw_perceptron(w1=1.0, w2=1.0, b=-0.5, target="AND", fig=None):
 
     Left: the plane (x1, x2), shaded by the output (0 or 1), with the decision line
     w1 x1 + w2 x2 + b = 0, the weight vector w drawn from the line (it points to the side that
-    outputs 1), and the four inputs marked by their current output. Inputs where the output differs
-    from ``target`` (a gate name, or None) are ringed. Right: the truth table, live.
+    outputs 1), and the four inputs marked by their target under the gate ``target`` (colour and
+    marker, the course's convention; plain dots when ``target`` is None). Inputs where the output
+    differs from the target are ringed. Right: the truth table, live.
     Returns the Figure.
     """
     import matplotlib.pyplot as plt
@@ -110,10 +111,17 @@ def draw_perceptron(w1=1.0, w2=1.0, b=-0.5, target="AND", fig=None):
                     arrowprops={"arrowstyle": "-|>", "color": COLORS[5], "lw": 2})
         ax.text(*(tip + 0.08 * unit), "$w$", color=COLORS[5], fontsize=12,
                 ha="center", va="center")
-    for k, name in [(0, "output 0"), (1, "output 1")]:
-        pts = INPUTS[out == k]
-        ax.scatter(pts[:, 0], pts[:, 1], s=140, c=COLORS[k], marker="os"[k], edgecolors="black",
-                   linewidths=1, zorder=3, label=name)
+    # The course's convention (nnlib.plot): a point's colour and marker are its target, the
+    # shading is the output. Without a target gate, the inputs are plain black dots.
+    if goal is None:
+        ax.scatter(INPUTS[:, 0], INPUTS[:, 1], s=90, c=COLORS[7], zorder=3, label="input")
+    else:
+        for k in (0, 1):
+            pts = INPUTS[goal == k]
+            ax.scatter(pts[:, 0], pts[:, 1], s=140, c=COLORS[k], marker="os"[k],
+                       edgecolors="black", linewidths=1, zorder=3, label=f"{target.upper()} = {k}")
+    for k in (0, 1):
+        ax.fill_between([], [], color=COLORS[k], alpha=0.3, label=f"shaded: output {k}")
     if goal is not None and np.any(out != goal):
         wrong = INPUTS[out != goal]
         ax.scatter(wrong[:, 0], wrong[:, 1], s=480, facecolors="none", edgecolors=COLORS[7],
