@@ -240,3 +240,58 @@ def test_make_lab_opens_the_welcome_lesson_with_the_whole_course_in_reach(browse
         os.killpg(server.pid, 15)
         server.wait(timeout=20)
         log.close()
+
+
+# --------------------------------------------------------------------------- lesson 12's playground
+PLAYGROUND_NOTEBOOK = {
+    "cells": [{"cell_type": "code", "id": "open", "metadata": {}, "outputs": [],
+               "execution_count": None,
+               "source": "from nnlib.playground import playground\napp = playground()\napp"}],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_playground_plays_in_jupyterlab_and_its_pictures_and_epoch_counter_move(lab, browser):
+    """Open the playground, press play for a few seconds: the epoch counter on the page
+    advances, every panel is redrawn many times, and the pictures differ from the first frame."""
+    import json
+
+    base, root = lab
+    (root / "playground.ipynb").write_text(json.dumps(PLAYGROUND_NOTEBOOK))
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    run_all_cells(page, base, "playground.ipynb")
+    page.wait_for_selector(".nn-output", timeout=60_000)
+    page.wait_for_selector(".nn-network image", timeout=60_000)
+
+    def snapshot():
+        return page.evaluate(
+            "() => ({epoch: Number(document.querySelector('.nn-epoch').textContent"
+            ".replace(/,/g, '')),"
+            " output: document.querySelector('.nn-output').outerHTML,"
+            " network: document.querySelector('.nn-network').outerHTML,"
+            " curve: document.querySelector('.nn-curve').outerHTML})")
+
+    first = snapshot()
+    assert first["epoch"] == 0
+    assert first["network"].count('class="node"') == 4 + 2 + 1  # Playground's 4-2 network
+    page.evaluate(
+        "() => { window.__redraws = 0; new MutationObserver(rs => { for (const r of rs)"
+        " for (const n of r.addedNodes) if (n.classList && n.classList.contains('nn-output'))"
+        " window.__redraws += 1; }).observe(document.body, {childList: true, subtree: true}); }")
+    page.get_by_role("button", name="play").first.click()
+    time.sleep(4)
+    page.get_by_role("button", name="pause").first.click()
+    page.wait_for_timeout(500)
+    after = snapshot()
+    redraws = page.evaluate("() => window.__redraws")
+    assert after["epoch"] >= 20, after["epoch"]  # several epochs a second even on 2 busy cores
+    assert redraws >= 10, redraws
+    assert after["output"] != first["output"] and after["network"] != first["network"]
+    assert after["curve"] != first["curve"]
+    # a control works from the page too: "step" moves the counter by exactly one
+    page.get_by_role("button", name="step").first.click()
+    page.wait_for_function(
+        f"() => Number(document.querySelector('.nn-epoch').textContent.replace(/,/g, ''))"
+        f" === {after['epoch'] + 1}", timeout=10_000)
+    page.close()
