@@ -4,6 +4,10 @@
     nncourse execute NOTEBOOK...                           run notebooks in place, reproducibly
     nncourse grade --assignment NB --submissions DIR --out DIR [--jobs 2]
     nncourse status NOTEBOOK...                            a student's score table (as nnlib)
+    nncourse export nbgrader DIR | gradescope NN OUT.zip | classroom NN DIR
+                                                           the course in nbgrader, Gradescope,
+                                                           GitHub Classroom
+    nncourse merge SHARD_DIR... --out DIR                  merge sharded grading reports
 
 Run ``nncourse COMMAND --help`` for the options of each command.
 """
@@ -112,6 +116,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("notebooks", nargs="+")
     s.add_argument("--timeout", type=int, default=120, help="seconds per cell (default 120)")
     s.set_defaults(func=_status)
+
+    from .export import add_arguments as add_export_arguments
+    from .merge import add_arguments as add_merge_arguments
+
+    add_export_arguments(sub)
+    add_merge_arguments(sub)
     return p
 
 
