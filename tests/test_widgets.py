@@ -333,7 +333,7 @@ def test_draw_training_is_deterministic():
                 [c.get_offsets() for c in ax.collections[1:]], ax.get_title())
 
     first = drawn(widgets.draw_training("circles", hidden=4, lr=3.0, epoch=100, epochs=300))
-    widgets._training_run.cache_clear()  # train again from scratch, not from the cache
+    widgets.training._training_run.cache_clear()  # train again from scratch, not from the cache
     second = drawn(widgets.draw_training("circles", hidden=4, lr=3.0, epoch=100, epochs=300))
     assert first[2] == second[2]
     for a, b in zip(first[0] + first[1], second[0] + second[1]):
