@@ -63,6 +63,8 @@ def main() -> int:
     p.add_argument("--compare-batch", action="store_true",
                    help="also grade with one pytest process per submission (--batch 1)")
     p.add_argument("--json", help="write the results to this file")
+    p.add_argument("--sandbox", default="bwrap", choices=["bwrap", "none"],
+                   help="grade in the bubblewrap sandbox (default) or without (none)")
     args = p.parse_args()
 
     solutions = find_source(args.assignment, None)
@@ -76,7 +78,8 @@ def main() -> int:
         if args.compare_batch:
             runs += [(jobs, 1) for jobs in args.jobs]
         for jobs, batch in runs:
-            limits = Limits(cell_timeout=60, wall=600, memory_mb=3000, jobs=jobs, batch=batch)
+            limits = Limits(cell_timeout=60, wall=600, memory_mb=3000, jobs=jobs, batch=batch,
+                            sandbox=args.sandbox)
             start = time.perf_counter()
             subs = grade(folder, Path(tmp) / f"out-{jobs}-{batch}", source=str(solutions),
                          limits=limits, progress=lambda *a: None)

@@ -7,9 +7,20 @@ The grader starts worker processes like
 and each notebook is collected by nbval's collector (subclassed here) and run cell by cell, as
 nbval does, on a kernel of its own. What this plugin adds:
 
-* **limits** - every kernel is a fresh process in its own process group (jupyter_client starts it
-  with setsid) with RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE and RLIMIT_CORE set in ``preexec_fn``;
-  when its notebook is done, out of time or stuck, the whole group gets SIGKILL;
+* **a sandbox** - every kernel runs in its own bubblewrap sandbox (``bwrap_command``): new PID,
+  network, IPC, UTS, user and mount namespaces, the system and the course's Python, nnlib and
+  data read-only, a private /tmp, only its own working folder and control folder (connection
+  file, IPC sockets, key) writable, a minimal environment; it talks to this process over Unix
+  sockets. ``--grade-sandbox none`` runs plain processes instead;
+* **limits** - RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE and RLIMIT_CORE for every process (set in
+  ``preexec_fn``, inherited), and one memory limit for the whole process tree: a thread adds up
+  the resident memory of every process of every live kernel's tree ten times a second and kills
+  the tree (the sandbox: its whole PID namespace) above the limit or above MAX_PROCESSES; when
+  a notebook is done, out of time or stuck, the tree gets SIGKILL;
+* **signed results** - a check cell is sent as one call that runs the genuine check inside the
+  kernel's audit hook (``coursetools.grading_kernel``), its source encrypted under the kernel's
+  key and a fresh nonce; the cell passes only on a record with a valid HMAC under that key for
+  that nonce and exercise saying passed (``GradedCell._check_outcome``);
 * **dead kernels are noticed at once** - nbval waits for the cell timeout when the kernel dies
   (``os._exit``, a segfault, the memory killer); here the reply wait polls the process every
   0.2 s;
@@ -22,21 +33,27 @@ nbval does, on a kernel of its own. What this plugin adds:
 * **a warm kernel** - while a notebook runs, the kernel of the next one starts and pre-imports
   NumPy and nnlib.checking. It is a new process that has run no student code; a kernel is never
   reused for a second notebook (the grader also has it import the assignment's check modules);
-* **a log** - one JSON line per cell (status, error name and message, the first lines of
-  stdout), which the grader turns into scores and feedback. Tracebacks are never logged, so the
-  source of hidden tests cannot leak into feedback.
+* **a log** - one JSON line per cell (status, error name and message, the check's verified
+  record, the first lines of stdout), which the grader turns into scores and feedback. It is
+  written by this process, in a folder no kernel can see. Tracebacks are never logged.
 
 Student code never runs in this process, only in the kernels.
 """
 
 from __future__ import annotations
 
+import ast
+import base64
+import hmac
 import json
 import os
 import resource
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -49,6 +66,7 @@ from jupyter_client.manager import KernelManager
 from nbval.kernel import RunningKernel
 from nbval.plugin import IPyNbCell, IPyNbFile, NbCellError
 
+from .grading_kernel import RECORD
 from .notebooks import EXIT_IGNORED
 
 POLL = 0.2  # seconds between two looks at a silent kernel
@@ -59,12 +77,16 @@ KERNEL_ENV = {
     # parallel jobs, not threads: one BLAS thread per kernel
     "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
     "MPLBACKEND": "agg",  # figures are drawn but never encoded or sent: faster, same results
-    "PYTHONHASHSEED": "0",
+    "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
+    "HOME": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib", "PATH": "/usr/local/bin:/usr/bin:/bin",
 }
+MAX_PROCESSES = 64  # processes in one kernel's tree (fork bombs)
+WATCH_EVERY = 0.25  # seconds between two looks at the memory of every kernel's process tree
 
-# Run before any student code: the grader's check cells call this ``check``, so a student cell
-# that replaces ``nnlib.checking.check`` (or the name ``check``) changes nothing.
-GENUINE_CHECK = "from nnlib.checking import check as _nncourse_check"
+# The first line a kernel runs, before any student code: the genuine check and its guard
+# (coursetools.grading_kernel); "{key}" is the key file in the kernel's control folder.
+INSTALL = "import coursetools.grading_kernel as _g; _g.install({key!r}); del _g"
+SEAL = '__import__("sys").audit("nncourse.seal")'
 # exit() / quit() would stop the kernel a moment later, in the middle of some later cell (and
 # again whenever the cell is replayed on a fresh kernel): in grading they only say so.
 NO_EXIT = f"get_ipython().ask_exit = lambda: print({EXIT_IGNORED!r})"
@@ -93,6 +115,10 @@ def pytest_addoption(parser):
                     "(default: the wall-clock limit)")
     group.addoption("--grade-preimport", default="numpy,nnlib.checking",
                     help="modules a fresh kernel imports before any student code")
+    group.addoption("--grade-sandbox", default="bwrap",
+                    help="'bwrap' (each kernel in a bubblewrap sandbox) or 'none'")
+    group.addoption("--grade-ctl-dir", help="folder for the kernels' control folders "
+                    "(connection files, sockets, keys); default: next to the log")
 
 
 def pytest_collect_file(file_path, parent):
@@ -111,6 +137,7 @@ def pytest_collection_finish(session):
 
 def pytest_sessionfinish(session):
     _POOL.discard()
+    _WATCH.stop()
 
 
 # --------------------------------------------------------------------------- kernels
@@ -125,31 +152,200 @@ def apply_limits(memory_mb: int, cpu_seconds: int) -> None:
 
 
 class _ThisPython(KernelSpecManager):
-    """A python3 kernel of the grader's own Python, pre-importing ``modules``."""
+    """A python3 kernel of the grader's own Python, pre-importing ``modules``, maybe sandboxed."""
 
     modules: list[str] = []
+    prefix: list[str] = []  # the sandbox command the kernel runs in (or nothing)
+    key_file: str = ""
 
     def get_kernel_spec(self, kernel_name):
         spec = ipykernel.kernelspec.get_kernel_dict()
-        spec["argv"] = spec["argv"] + ["--HistoryManager.enabled=False"] + [
+        # in a PID namespace the kernel's parent is the sandbox's init (pid 1), which ipykernel
+        # would take for "my parent died": bwrap's --die-with-parent does that job instead
+        polling = ["--IPKernelApp.parent_handle=0"] if self.prefix else []
+        if self.prefix:  # a signal to bwrap never reaches the kernel: interrupt by message
+            spec["interrupt_mode"] = "message"
+        spec["argv"] = self.prefix + spec["argv"] + polling + [
+            "--HistoryManager.enabled=False",
+            # tracebacks are never shown to anyone; the plain ones need no gc or frames tricks
+            "--InteractiveShell.xmode=Minimal"] + [
             f"--IPKernelApp.exec_lines=import {m}" for m in self.modules
-        ] + [f"--IPKernelApp.exec_lines={line}" for line in (GENUINE_CHECK, NO_EXIT)]
+        ] + [f"--IPKernelApp.exec_lines={line}"
+             for line in (INSTALL.format(key=self.key_file), NO_EXIT)]
         return KernelSpec(resource_dir=ipykernel.kernelspec.RESOURCES, **spec)
 
 
+def sandbox_paths() -> list[str]:
+    """What a sandboxed kernel may read: Python, its packages, nnlib (with data/) and the
+    grader's in-kernel module. Never solutions/, tests/ or the grader's work folder."""
+    import coursetools
+    import nnlib
+
+    nnlib_dir = Path(nnlib.__file__).resolve().parent
+    paths = {str(Path(sys.base_prefix).resolve()), str(Path(sys.prefix).resolve()),
+             sys.prefix, sys.base_prefix, str(Path(sys.executable).parent),
+             str(nnlib_dir), str(Path(coursetools.__file__).resolve().parent)}
+    data = nnlib_dir.parent / "data"
+    if data.is_dir():
+        paths.add(str(data))
+    return sorted(p for p in paths if p and os.path.exists(p) and p != "/")
+
+
+def bwrap_command(run_dir: Path, ctl_dir: Path) -> list[str]:
+    """bubblewrap around one kernel: new PID, network, IPC, UTS, user and mount namespaces; the
+    system read-only, the course's Python and nnlib read-only, a private /tmp, the notebook's
+    own working folder and control folder writable, nothing else of the machine."""
+    cmd = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent",
+           "--new-session", "--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            cmd += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            cmd += ["--ro-bind", top, top]
+    for extra in ("/etc/ld.so.cache", "/etc/localtime"):
+        if os.path.exists(extra):
+            cmd += ["--ro-bind", extra, extra]
+    for path in sandbox_paths():
+        if not path.startswith("/usr/"):
+            cmd += ["--ro-bind", path, path]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for font_list in _matplotlib_font_lists():  # or every plotting kernel rebuilds it (1-2 s)
+        cmd += ["--ro-bind", str(font_list), f"/tmp/matplotlib/{font_list.name}"]
+    cmd += ["--bind", str(run_dir), str(run_dir), "--bind", str(ctl_dir), str(ctl_dir),
+            "--remount-ro", "/", "--chdir", str(run_dir), "--"]
+    return cmd
+
+
+def _matplotlib_font_lists() -> list[Path]:
+    """The grader's own matplotlib font cache (a list of the system's fonts), if it has one."""
+    folders = [os.environ.get("MPLCONFIGDIR"), Path.home() / ".cache" / "matplotlib",
+               Path.home() / ".matplotlib"]
+    for folder in folders:
+        if folder and Path(folder).is_dir():
+            found = sorted(Path(folder).glob("fontlist-v*.json"))
+            if found:
+                return found[-1:]
+    return []
+
+
+_CTL_COUNTER = iter(range(10**9))
+
+
 def launch_kernel(config, cwd: Path) -> KernelManager:
-    """Start (without waiting for it) a fresh kernel with the grading limits."""
+    """Start (without waiting for it) a fresh kernel with the grading limits, in its sandbox.
+
+    Each kernel gets its own control folder (connection file, IPC sockets, the key of its
+    records) that only it and this process can see, and a minimal environment.
+    """
     opt = config.option
+    ctl_root = Path(opt.grade_ctl_dir or Path(opt.grade_log).parent / "ctl")
+    ctl = ctl_root / f"{os.getpid()}-{next(_CTL_COUNTER)}"
+    ctl.mkdir(parents=True, mode=0o700)
+    key = secrets.token_bytes(32)
+    fd = os.open(ctl / "key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, key)
+    os.close(fd)
     specs = _ThisPython()
     specs.modules = [m for m in opt.grade_preimport.split(",") if m]
+    specs.key_file = str(ctl / "key")
+    sandboxed = opt.grade_sandbox == "bwrap"
+    specs.prefix = bwrap_command(cwd.resolve(), ctl.resolve()) if sandboxed else []
     km = KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+    km.transport, km.ip = "ipc", str(ctl / "k")
+    km.connection_file = str(ctl / "kernel.json")
     cpu = opt.grade_cpu or int(opt.grade_wall) + 1
-    env = dict(os.environ, **KERNEL_ENV)
-    env["IPYTHONDIR"] = str(Path(opt.grade_log).parent / "ipython")  # no user startup files
-    env.pop("PYTEST_CURRENT_TEST", None)
+    env = dict(KERNEL_ENV, IPYTHONDIR="/tmp/ipython" if sandboxed else str(ctl / "ipython"))
+    if not sandboxed:
+        env["HOME"] = env["MPLCONFIGDIR"] = str(ctl)
     km.start_kernel(cwd=str(cwd), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                     preexec_fn=lambda: apply_limits(opt.grade_memory_mb, cpu))
+    km.nncourse_key, km.nncourse_ctl = key, ctl
+    _WATCH.add(km.provisioner.process.pid, opt.grade_memory_mb)
     return km
+
+
+# --------------------------------------------------------------------------- the process trees
+class _TreeWatch:
+    """One thread that looks at every live kernel's whole process tree every WATCH_EVERY s and
+    kills the tree (the sandbox, so every process in its PID namespace) when all its processes
+    together hold more than the memory limit, or when there are more than MAX_PROCESSES."""
+
+    def __init__(self):
+        self.roots: dict[int, int] = {}  # root pid -> limit in bytes
+        self.killed: dict[int, str] = {}  # root pid -> why
+        self.lock = threading.Lock()
+        self.thread = None
+        self.stopping = False
+
+    def add(self, pid: int, memory_mb: int) -> None:
+        with self.lock:
+            self.roots[pid] = memory_mb * 2**20 if memory_mb else 0
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, daemon=True,
+                                               name="nncourse-tree-watch")
+                self.thread.start()
+
+    def forget(self, pid: int) -> None:
+        with self.lock:
+            self.roots.pop(pid, None)
+
+    def stop(self) -> None:
+        self.stopping = True
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self.stopping:
+            time.sleep(WATCH_EVERY)
+            with self.lock:
+                roots = dict(self.roots)
+            for root, limit in roots.items():
+                pids = tree(root)
+                if not pids:
+                    self.forget(root)
+                    continue
+                rss = 0
+                for pid in pids:
+                    try:
+                        with open(f"/proc/{pid}/statm", "rb") as f:
+                            rss += int(f.read().split()[1]) * page
+                    except (OSError, IndexError, ValueError):
+                        pass
+                why = None
+                if limit and rss > limit:
+                    why = (f"its processes together used more than the {limit // 2**20} MB "
+                           f"memory limit ({len(pids)} processes, {rss // 2**20} MB)")
+                elif len(pids) > MAX_PROCESSES:
+                    why = f"it started more than {MAX_PROCESSES} processes"
+                if why:
+                    self.killed[root] = why
+                    for pid in [root, *pids]:
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except (ProcessLookupError, PermissionError):
+                            pass
+                    self.forget(root)
+
+
+def tree(root: int) -> list[int]:
+    """``root`` and all its descendants (through /proc/PID/task/TID/children)."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        found.append(pid)
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                    todo.extend(int(c) for c in f.read().split())
+            except (OSError, ValueError):
+                pass
+    return found
+
+
+_WATCH = _TreeWatch()
 
 
 class _WarmKernel:
@@ -179,13 +375,20 @@ _POOL = _WarmKernel()
 
 
 def _kill_group(km: KernelManager) -> None:
-    """SIGKILL the kernel's whole process group (the kernel and anything it started)."""
+    """SIGKILL the kernel's whole process group (the kernel and anything it started; in the
+    sandbox, bwrap, whose death takes every process of the sandbox's PID namespace with it)."""
     process = getattr(km.provisioner, "process", None) if km.provisioner else None
     if process is not None:
+        for pid in reversed(tree(process.pid)):  # children that left the group, too
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        _WATCH.forget(process.pid)
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
@@ -194,11 +397,16 @@ def _kill_group(km: KernelManager) -> None:
         km.cleanup_resources()
     except Exception:  # pragma: no cover - best effort: connection files
         pass
+    ctl = getattr(km, "nncourse_ctl", None)
+    if ctl is not None:
+        shutil.rmtree(ctl, ignore_errors=True)
 
 
 def describe_exit(code: int | None) -> str:
     if code is None:
         return "the kernel stopped responding"
+    if 128 < code < 128 + 65 and code - 128 in signal.Signals._value2member_map_:
+        code = 128 - code  # bwrap exits with 128 + N when the sandboxed kernel died of signal N
     if code < 0:
         sig = -code
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
@@ -217,14 +425,23 @@ class GradedKernel(RunningKernel):
         self.km = km
         self.deadline = deadline
         self.pid = km.provisioner.process.pid
+        self.key = km.nncourse_key
         self.kc = km.client()
         self.kc.start_channels()
         try:
             self.kc.wait_for_ready(timeout=startup_timeout)
-        except RuntimeError:
+            self._ensure_iopub_up()
+            # from now on the kernel's guard is armed; no student code has run yet
+            self.await_reply(self.kc.execute(SEAL, silent=True, store_history=False),
+                             timeout=startup_timeout)
+        except (RuntimeError, Empty, KernelDied):
             self.stop()
             raise
-        self._ensure_iopub_up()
+
+    def why_dead(self) -> str:
+        watched = _WATCH.killed.get(self.pid)
+        return f"the sandbox was stopped: {watched}" if watched else describe_exit(
+            self.exit_code())
 
     def exit_code(self) -> int | None:
         process = getattr(self.km.provisioner, "process", None) if hasattr(self, "km") else None
@@ -241,12 +458,16 @@ class GradedKernel(RunningKernel):
                 msg = self.get_message(stream="shell", timeout=min(POLL, remaining))
             except Empty:
                 if not self.is_alive():
-                    raise KernelDied(describe_exit(self.exit_code())) from None
+                    raise KernelDied(self.why_dead()) from None
                 continue
             if msg["parent_header"].get("msg_id") == msg_id:
                 if msg["content"]["status"] == "aborted":
                     raise RuntimeError("Kernel aborted execution request")
                 return
+
+    def interrupt(self):
+        self.interrupted = True  # whatever the cell does with the interrupt, it timed out
+        super().interrupt()
 
     def stop(self):
         if not hasattr(self, "km"):
@@ -256,6 +477,16 @@ class GradedKernel(RunningKernel):
         finally:
             _kill_group(self.km)
             del self.km
+
+
+def seal_payload(key: bytes, nonce: str, text: str) -> str:
+    """``text`` encrypted for one kernel (HMAC-SHA256 keystream; see grading_kernel.install)."""
+    data = text.encode("utf-8")
+    stream = b"".join(hmac.new(key, f"ks|{nonce}|{i}".encode(), "sha256").digest()
+                      for i in range((len(data) + 31) // 32))[:len(data)]
+    mixed = (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data),
+                                                                                 "big")
+    return base64.b64encode(mixed).decode("ascii")
 
 
 # --------------------------------------------------------------------------- notebooks and cells
@@ -351,6 +582,8 @@ class GradedCell(IPyNbCell):
         self.exercise = meta.get("id") if isinstance(meta, dict) else None
         self.role = meta.get("role") if isinstance(meta, dict) else None
         self.died_before = None  # why the kernel died the first time this cell ran, if it did
+        self.nonce = None  # chosen when a check cell is sent; its record must name it
+        self.used_key = None
 
     def setup(self):
         pass  # nbval marks every cell after a timeout as xfail; we recover instead
@@ -360,6 +593,7 @@ class GradedCell(IPyNbCell):
         start = time.monotonic()
         record = {"event": "cell", "cell": self.cell_num, "cell_id": self.cell.get("id"),
                   "exercise": self.exercise, "role": self.role}
+        self.nonce = None
         try:
             self._run(nb)
             record["status"] = "ok"
@@ -378,14 +612,55 @@ class GradedCell(IPyNbCell):
         finally:
             if self.died_before:
                 record["died_before"] = self.died_before
+            if record.get("status") in ("ok", "error") and getattr(nb.kernel, "interrupted",
+                                                                    False):
+                record.update(status="timeout", killed=False, evalue="interrupted")
             record["seconds"] = round(time.monotonic() - start, 3)
-            record["stdout"] = self._stdout()[:STDOUT_KEPT]
+            stdout = self._stdout()
+            if self.role == "check":
+                record.update(self._check_outcome(stdout, record.get("status")))
+                stdout = "\n".join(line for line in stdout.splitlines()
+                                   if not line.startswith(RECORD))
+            record["stdout"] = stdout[:STDOUT_KEPT]
             if record["status"] in ("ok", "error") and self.role != "check":
                 nb.replay.append(self.cell.source)
             if record["status"] == "timeout" and nb.remaining() <= 0:
                 nb.broken = (f"not run: the notebook used up its "
                              f"{nb.config.option.grade_wall:g} s time limit")
             nb.log(**record)
+
+    def _check_outcome(self, stdout: str, status: str | None) -> dict:
+        """A check cell's result, from the signed record the genuine check printed, only.
+
+        Passed needs one record, with a valid HMAC under this kernel's key, for the nonce
+        chosen for this very cell and for this exercise, saying passed; a timeout, a crash, an
+        interrupt or no record at all is a failure whatever else the cell printed or raised.
+        """
+        key = self.used_key
+        found = []
+        for line in stdout.splitlines():
+            if not line.startswith(RECORD + " ") or key is None or self.nonce is None:
+                continue
+            try:
+                _, text, mac = line.split(" ")
+                raw = bytes.fromhex(text)
+                good = hmac.compare_digest(hmac.new(key, raw, "sha256").hexdigest(), mac)
+                fields = ast.literal_eval(raw.decode("utf-8")) if good else None
+            except (ValueError, SyntaxError, UnicodeDecodeError):
+                continue
+            if good and isinstance(fields, tuple) and len(fields) == 6 \
+                    and fields[:2] == (self.nonce, self.exercise):
+                found.append(fields)
+        if status not in ("ok", "error"):  # timeout, crashed, not run: never a pass
+            return {"check": None}
+        if not found:
+            return {"status": "error", "ename": "NoResult", "check": None,
+                    "evalue": "the check gave no result"}
+        outcome = next((f for f in found if f[2] != "passed"), found[0])
+        _, _, result, stage, line, notes = outcome
+        return {"status": "ok" if result == "passed" else "error",
+                "check": {"result": result, "stage": stage, "line": line,
+                          "notes": list(notes)}}
 
     def _run(self, nb):
         if nb.broken:
@@ -395,14 +670,13 @@ class GradedCell(IPyNbCell):
                          "time limit")
             raise NotRun(nb.broken)
         if not nb.kernel.is_alive():
-            code = nb.kernel.exit_code() if hasattr(nb.kernel, "km") else None
-            nb.fresh_kernel(describe_exit(code) if hasattr(nb.kernel, "km")
+            nb.fresh_kernel(nb.kernel.why_dead() if hasattr(nb.kernel, "km")
                             else "the previous cell was stopped")
         timeout = self.config.option.nbval_cell_timeout
         nb.cell_deadline = time.monotonic() + min(timeout, nb.remaining()) + OUTPUT_WAIT + 2
         nb.messages = 0
         try:
-            super().runtest()
+            self._send(nb)
         except KernelDied as err:
             if nb.remaining() <= 0:
                 raise
@@ -413,7 +687,29 @@ class GradedCell(IPyNbCell):
             nb.fresh_kernel(str(err))
             nb.cell_deadline = time.monotonic() + min(timeout, nb.remaining()) + OUTPUT_WAIT + 2
             nb.messages = 0
-            super().runtest()
+            self._send(nb)
+
+    def _send(self, nb):
+        """Run the cell; a check cell is sent as the one call that runs the genuine check
+        (coursetools.grading_kernel), its source encrypted under this kernel's key."""
+        nb.kernel.interrupted = False
+        self.used_key = nb.kernel.key
+        if self.role != "check":
+            return super().runtest()
+        canonical = self.cell.source
+        self.nonce = secrets.token_hex(16)
+        imports = self.cell.metadata.get("nncourse_imports") or []
+        payload = seal_payload(nb.kernel.key, self.nonce, "\x00".join([canonical, *imports]))
+        tag = hmac.new(nb.kernel.key, f"ct|{self.nonce}|{self.exercise}|{payload}".encode(),
+                       "sha256").hexdigest()
+        self.cell.source = (
+            f'__import__("sys").audit("nncourse.check", {self.nonce!r}, {self.exercise!r}, '
+            f'{payload!r}, {tag!r}, _nncourse_out := [])\nprint(*_nncourse_out)\n'
+            "del _nncourse_out\n")
+        try:
+            return super().runtest()
+        finally:
+            self.cell.source = canonical
 
     def _classify(self, err: NbCellError) -> dict:
         text = str(err)

@@ -148,8 +148,8 @@ def check(exercise_id: str, *answers: Any) -> None:
         _RESULTS[exercise_id] = (failure.status, 0, ex.points, failure.line)
         raise failure from None
     except Exception as err:  # the answer broke the check in a way the check did not foresee
-        failure = CheckFailed(f"your answer made the check stop with {type(err).__name__}: "
-                              f"{err} (if your answer looks right, tell your instructor)",
+        failure = CheckFailed(f"your answer made the check stop with {_exception_text(err)} "
+                              "(if your answer looks right, tell your instructor)",
                               exercise_id)
         _RESULTS[exercise_id] = (failure.status, 0, ex.points, failure.line)
         raise failure from None
@@ -190,6 +190,71 @@ def print_table(table: dict[str, tuple[str, int, int]], file=None) -> None:
     print(f"{'total':<{width}}  {'':<15}  {total}/{possible}", file=file)
 
 
+# --------------------------------------------------------------------------- plain values
+_PLAIN_SCALARS = (bool, int, float, complex, str, bytes, type(None), type(Ellipsis))
+_NUMPY_SCALARS = frozenset(t for t in np.sctypeDict.values() if isinstance(t, type))
+_SCALAR_COPIES = ((float, float.__float__), (int, int.__int__), (complex, complex.__complex__),
+                  (str, str.__str__), (bytes, bytes.__bytes__))
+_IMITATION = ("__array__", "__array_interface__", "__array_struct__", "__array_function__",
+              "__array_ufunc__", "__float__", "__int__", "__index__", "__complex__")
+
+
+def _type_defines(cls: type, names: tuple) -> str | None:
+    """The first of ``names`` that ``cls`` (or a base other than object) defines, read from
+    the classes' own dictionaries, so no code of the class runs."""
+    for base in type.__dict__["__mro__"].__get__(cls):
+        if base is object:
+            continue
+        found = type.__dict__["__dict__"].__get__(base)
+        for name in names:
+            if name in found:
+                return name
+    return None
+
+
+def plain(value: Any, label: str = "your answer", depth: int = 0) -> Any:
+    """``value`` as plain Python / NumPy data, without running any of the student's code.
+
+    Numbers, strings, exact NumPy arrays and scalars, and lists, tuples and dicts of them come
+    back as they are (containers of an odd subclass as their plain type); an ndarray subclass
+    comes back as a plain ndarray view. An object that imitates an array or a number
+    (``__array__``, ``__array_function__``, ``__float__``, ...) without being one is refused with
+    CheckFailed, so that a comparison never calls into it. Anything else (a function, a layer,
+    a model) is returned unchanged.
+    """
+    kind = type(value)
+    if kind in _PLAIN_SCALARS or kind is np.ndarray and value.dtype.kind != "O":
+        return value
+    if kind in _NUMPY_SCALARS:
+        return value
+    if issubclass(kind, np.ndarray):
+        arr = np.ndarray.view(value, np.ndarray)
+        if arr.dtype.kind == "O" and depth < 4:
+            return np.array([plain(v, label, depth + 1) for v in arr.ravel().tolist()],
+                            dtype=object).reshape(arr.shape)
+        return arr
+    if depth > 20:
+        fail(f"{label} is nested too deeply to compare")
+    if issubclass(kind, (list, tuple)):
+        items = [plain(v, label, depth + 1) for v in (list.copy(value) if issubclass(kind, list)
+                                                      else tuple.__getitem__(value, slice(None)))]
+        return items if issubclass(kind, list) else tuple(items)
+    if kind is dict:
+        return {k: plain(v, label, depth + 1) for k, v in dict.items(value)}
+    for base, to_plain in _SCALAR_COPIES:  # a subclass of int, float, ...: its plain value
+        if issubclass(kind, base):
+            return to_plain(value)
+    if issubclass(kind, np.generic):
+        fail(f"{label} is a {type.__dict__['__name__'].__get__(kind)} object, not a plain "
+             "number", "return a NumPy array, a list or a number")
+    imitated = _type_defines(kind, _IMITATION)
+    if imitated:
+        fail(f"{label} is a {type.__dict__['__name__'].__get__(kind)} object that imitates an "
+             f"array or a number ({imitated}), not one",
+             "return a NumPy array, a list or a number")
+    return value
+
+
 # --------------------------------------------------------------------------- helpers for checks
 def show(x: Any) -> str:
     """A short, readable rendering of a value for messages: ``5`` for 5.0 or ``np.float64(5.0)``,
@@ -221,7 +286,7 @@ def call(func: Callable, *args: Any, label: str | None = None, warn: str | None 
         warnings.simplefilter("error", RuntimeWarning)
         try:
             with np.errstate(all="warn", under="ignore"):  # underflow to 0 is harmless
-                return func(*args)
+                result = func(*args)
         except NotImplementedError:
             not_attempted(f"write {name} in the cell above, then run it")
         except CheckFailed:
@@ -230,7 +295,19 @@ def call(func: Callable, *args: Any, label: str | None = None, warn: str | None 
             fail(f"{label} raised the NumPy warning '{w}'",
                  warn or hint or "look for overflow in exp")
         except Exception as e:  # the student's code crashed: say where, not a traceback
-            fail(f"{label} raised {type(e).__name__}: {e}", hint)
+            fail(f"{label} raised {_exception_text(e)}", hint)
+    return plain(result, label)
+
+
+def _exception_text(e: BaseException) -> str:
+    """``Name: message`` of an exception, without running its (possibly odd) ``__str__``."""
+    name = type.__dict__["__name__"].__get__(type(e))
+    args = e.args
+    if len(args) == 1 and type(args[0]) is str:
+        return f"{name}: {args[0]}"
+    if all(type(a) in _PLAIN_SCALARS for a in args):
+        return f"{name}: {BaseException.__str__(e)}"
+    return name
 
 
 
@@ -282,6 +359,7 @@ def as_array(got: Any, label: str) -> np.ndarray:
     """Accept arrays, lists and NumPy scalars; fail clearly on anything else."""
     if got is None:
         fail(f"{label} returned None", "did you forget the return statement?")
+    got = plain(got, label)
     try:
         arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -334,6 +412,10 @@ def expect_path_shape(got: Any, expected: np.ndarray, steps: int, label: str) ->
     return arr
 
 def expect_equal(got: Any, expected: Any, label: str, hint: str | None = None) -> None:
+    got = plain(got, label)
+    if _type_defines(type(got), ("__eq__", "__ne__")) and type(got) not in _PLAIN_SCALARS \
+            and not isinstance(got, (list, tuple, dict, np.ndarray, np.generic)):
+        fail(f"{label} is a {type(got).__name__} object, expected {show(expected)}", hint)
     if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
         expect_close(got, expected, label, hint, rtol=0, atol=0)
     elif got != expected:

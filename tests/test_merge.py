@@ -4,7 +4,6 @@
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -115,11 +114,11 @@ def _class(folder: Path) -> None:
     (folder / "ivy.ipynb").write_text("not a notebook")
 
 
-def _grade(submissions: Path, out: Path) -> None:
+def _grade(submissions: Path, out: Path, *options: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "coursetools.cli", "grade", "--assignment",
          str(ROOT / "exercises" / "00_welcome.ipynb"), "--submissions", str(submissions),
-         "--out", str(out), "--jobs", "2", *_sandbox_options()],
+         "--out", str(out), "--jobs", "2", *_sandbox_options(), *options],
         capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -132,21 +131,20 @@ def _without_timing(data):
 
 
 def test_three_shards_merged_are_the_single_run(tmp_path):
-    """What `nncourse grade --shard K/3` will do, done with the shard function on the folder:
-    three graders each see their shard's submissions; the merge equals one grader's result."""
+    """`nncourse grade --shard K/3` three times over the whole class, then `nncourse merge`:
+    each grader grades only its shard, and the merge equals one grader's result."""
     everyone = tmp_path / "submissions"
     _class(everyone)
     _grade(everyone, tmp_path / "single")
     entries = sorted(everyone.iterdir())
     shards = []
     for k in range(3):
-        mine = tmp_path / f"in-{k}"
-        mine.mkdir()
-        for entry in select_shard(entries, k, 3):
-            (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, mine / entry.name)
         out = tmp_path / f"shard-{k}"
-        _grade(mine, out)
+        _grade(everyone, out, "--shard", f"{k}/3")
         shards.append(out)
+        report = json.loads((out / "scores.json").read_text())
+        assert report["shard"] == f"{k}/3"
+        assert len(report["submissions"]) == len(select_shard(entries, k, 3))
     assert all(len(json.loads((s / "scores.json").read_text())["submissions"]) for s in shards)
     done = subprocess.run([sys.executable, "-m", "coursetools.cli", "merge", *map(str, shards),
                            "--out", str(tmp_path / "merged")], capture_output=True, text=True)

@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from nnlib import plot, training  # imported here, not while a check runs (the grader's guard)
 from nnlib.checking import call_with_hint, exercise, fail
 from nnlib.checking import show as _show
 from nnlib.honesty import Forbidden, call_without_delegation
@@ -152,8 +153,6 @@ CONFUSION_HINT = ("count, for every sample, one in the cell (its true class, its
 
 
 def _confusion_forbidden():
-    from nnlib import plot, training
-
     return Forbidden([plot.confusion_matrix, training.accuracy],
                      modules=["sklearn", "torch", "jax", "scipy.stats"],
                      what="a confusion matrix")

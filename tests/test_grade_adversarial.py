@@ -1,0 +1,368 @@
+"""The grader against a deliberate student: one case (or more) of every class of attack.
+
+Built on exercises/00_welcome.ipynb. Many cases are *canaries*: an answer that is right only if
+the attack worked (it can read solutions/, see another process, reach the network...), so a
+score above the expected one means the sandbox or the guard let it through. The whole class is
+graded once (module fixture), in the sandbox (bubblewrap), with two jobs.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursetools.grade import Limits, grade, sandbox_available
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_grade import EXERCISES, IDS, ROOT, SOLUTIONS, submission, with_reference  # noqa: E402
+
+pytestmark = pytest.mark.skipif(
+    sandbox_available() is not None and not os.environ.get("NNCOURSE_REQUIRE_SANDBOX"),
+    reason=f"no sandbox here: {sandbox_available()}")
+
+LIMITS = Limits(cell_timeout=3, wall=40, memory_mb=1500, jobs=2)
+RIGHT = {  # right answers, to return when an attack worked
+    1: "X.mean(axis=0)", 2: "X @ w + b", 4: "(X - X.mean(axis=0)) / X.std(axis=0)"}
+CANARY_ENV = "NNCOURSE_TEST_CANARY"
+
+
+def canary(condition: str, setup: str = "") -> nbformat.NotebookNode:
+    """Unfilled notebook whose answer to 00.1 is right only when ``condition`` holds in the
+    kernel (2 points means the attack worked)."""
+    return submission(e1=f"import os, glob, socket\n{setup}\n"
+                         f"def column_means(X):\n    return {RIGHT[1]} if ({condition}) else None")
+
+
+def with_cells(nb, *sources, at=2):
+    for k, source in enumerate(sources):
+        nb.cells.insert(at + k, nbformat.v4.new_code_cell(source, id=f"attack{k}"))
+    return nb
+
+
+WRONG = {"e1": "def column_means(X):\n    return np.zeros(X.shape[1])",
+         "e2": "def predict(X, w, b):\n    return np.zeros(X.shape[0])",
+         "e3": "Z_shape = (1, 1)",
+         "e4": "def standardize(X):\n    return np.zeros(X.shape)"}
+
+
+def wrong(*attack):
+    return with_cells(submission(**WRONG), *attack)
+
+
+FRAME_READER = '''import sys
+class Sly:
+    """returns whatever the check expects, read from the check's frames"""
+    def __array__(self, dtype=None, copy=None):
+        f = sys._getframe(1)
+        while f is not None:
+            for v in f.f_locals.values():
+                if isinstance(v, np.ndarray) and v.shape == (3,):
+                    return v
+            f = f.f_back
+        return np.zeros(3)
+    def __eq__(self, other):
+        return True
+def column_means(X):
+    return Sly()
+Z_shape = Sly()'''
+
+PATCH_LATER = '''import threading, time
+def patch():
+    time.sleep(0.3)
+    np.allclose = lambda *a, **k: True
+    vars(np)["allclose"] = lambda *a, **k: True
+threading.Thread(target=patch, daemon=True).start()'''
+
+HIDDEN_EXFIL = '''def standardize(X):
+    raise ValueError("_rng = np.random.default_rng(2024)  for _shape in [(5, 3), (3, 6)]")'''
+
+CLASS = {
+    # 2. pass or fail read from what the kernel prints
+    "custom-exc": (with_cells(submission(),
+                              "get_ipython().set_custom_exc((Exception,), lambda *a, **k: None)"),
+                   0, []),
+    "showtraceback": (with_cells(submission(), "ip = get_ipython()\n"
+                                 "ip._showtraceback = lambda *a, **k: None\n"
+                                 "ip.showtraceback = lambda *a, **k: None"), 0, []),
+    "fake-records": (with_cells(submission(), 'import builtins\n_print = print\n'
+                                'def print(*a, **k):\n'
+                                '    _print("NNCOURSE-RECORD 2827 00")\n'
+                                '    _print("✓ 00.1-column-means (2 points)")'), 0, []),
+    "rewrites-cells": (with_cells(submission(), "ip = get_ipython()\n"
+                                  "ip.input_transformers_post.append(lambda lines: "
+                                  "['print(\"✓ passed\")\\n'])"), 0, []),
+    "str-raises": (submission(e1="class Boom(Exception):\n    def __str__(self):\n"
+                                 "        raise Boom()\n"
+                                 "def column_means(X):\n    raise Boom()"), 0, []),
+    "swallows-interrupt": (submission(e1="import time\ndef column_means(X):\n    try:\n"
+                                         "        while True:\n            time.sleep(0.05)\n"
+                                         "    except BaseException:\n"
+                                         f"        return {RIGHT[1]}"), 0, []),
+    # 3. the check and its NumPy out of the student's reach
+    "defines-grader-names": (with_cells(submission(), 'def _nncourse_check(*a):\n'
+                                        '    print("✓ ok")\n'
+                                        'def globals():\n    return {"_nncourse_check": print}\n'
+                                        'check = _nncourse_check\n'
+                                        '__import__ = lambda *a, **k: None'), 0, []),
+    "np-wrapper": (wrong("class W:\n    def __getattr__(self, name):\n"
+                         "        return (lambda *a, **k: True) if 'close' in name or "
+                         "'equal' in name else getattr(__import__('numpy'), name)\n"
+                         "np = W()"), 0, []),
+    "vars-patch": (wrong("vars(np)['allclose'] = lambda *a, **k: True\n"
+                         "vars(np)['array_equal'] = lambda *a, **k: True"), 0,
+                   ["numpy.allclose (restored before the check)"]),
+    "exec-patch": (wrong('exec("np.allclose = lambda *a, **k: True")'), 0,
+                   ["numpy.allclose (restored before the check)"]),
+    "module-class": (wrong("import types\nclass M(types.ModuleType):\n"
+                           "    def __getattribute__(self, name):\n"
+                           "        return lambda *a, **k: True\n"
+                           "np.__class__ = M"), 0, ["your cell 3 stopped with Refused"]),
+    "alias-patch": (wrong("n = np\nn.allclose = lambda *a, **k: True"), 0,
+                    ["numpy.allclose (restored before the check)"]),
+    "thread-patch": (wrong(PATCH_LATER, "import time\ntime.sleep(1)"), 0, []),
+    "frame-reader": (submission(e1=FRAME_READER), 0, []),
+    "registry": (wrong("import nnlib.checking as c\n"
+                       "for ex in c._REGISTRY.values():\n    ex.run = lambda *a: None"), 0, []),
+    "code-swap": (wrong("import nnlib.checks.lesson00 as L\n"
+                        "L.check_column_means.__code__ = (lambda *a: None).__code__"), 0,
+                  ["your cell 3 stopped with Refused"]),
+    "gc-walk": (wrong("import gc\nfound = [o for o in gc.get_objects()]"), 0,
+                ["your cell 3 stopped with Refused"]),
+    # 4. isolation: each canary scores 2 only if the attack worked
+    "reads-solutions": (canary(f"os.path.exists({str(SOLUTIONS)!r}) or "
+                               f"os.path.exists({str(ROOT / 'tests')!r})"), 0, []),
+    "reads-work": (canary("glob.glob('/tmp/**/*.jsonl', recursive=True) or "
+                          "glob.glob('/tmp/**/nb/*.ipynb', recursive=True) or "
+                          "glob.glob('/tmp/**/pytest.ini', recursive=True) or "
+                          "glob.glob('/tmp/**/worker-*', recursive=True)"), 0, []),
+    "other-kernels": (canary("len(glob.glob('/tmp/**/kernel*.json', recursive=True)) > 1 or "
+                             "len(glob.glob('/tmp/**/k-*', recursive=True)) > 5"), 0, []),
+    "sees-processes": (canary("any(b'pytest' in open(f'/proc/{p}/cmdline', 'rb').read() "
+                              "for p in os.listdir('/proc') if p.isdigit())"), 0, []),
+    "network": (canary("ok", setup="try:\n    socket.create_connection(('127.0.0.1', "
+                       "int(os.environ.get('PORT_PLACEHOLDER', PORT)), timeout=1)\n"
+                       "    ok = True\nexcept OSError:\n    ok = False"), 0, []),
+    "writes-outside": (canary("ok", setup="ok = False\nfor d in ['/work', '/usr', "
+                              f"{str(ROOT)!r}, {str(ROOT / 'nnlib')!r}]:\n    try:\n"
+                              "        open(os.path.join(d, 'conftest.py'), 'w').write('x')\n"
+                              "        ok = True\n    except OSError:\n        pass"), 0, []),
+    "environment": (canary(f"{CANARY_ENV!r} in os.environ or 'PYTEST_CURRENT_TEST' in "
+                           "os.environ or 'VIRTUAL_ENV' in os.environ"), 0, []),
+    "daemon": (with_cells(with_reference(), "import subprocess\nsubprocess.Popen(['sh', '-c', "
+                          "'sleep 30 # nncourse-daemon-marker'], start_new_session=True)"),
+               7, []),
+    # 5. leaks into feedback
+    "leaks-hidden": (with_reference(e4=HIDDEN_EXFIL), 5, []),
+    "leaks-env": (with_cells(with_reference(), "import os\nraise RuntimeError(str(os.environ))"),
+                  7, ["your cell 3 stopped with RuntimeError"]),
+    # 6. bookkeeping
+    "fake-tick": (submission(e1="def column_means(X):\n"
+                                "    print('✓ 00.1-column-means (2 points)')\n"
+                                "    return X.sum(axis=0)"), 0, []),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("adversarial")
+    folder, out = base / "submissions", base / "out"
+    folder.mkdir()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    port = listener.getsockname()[1]
+    for student, (nb, *_rest) in CLASS.items():
+        text = nbformat.writes(nb).replace("int(os.environ.get('PORT_PLACEHOLDER', PORT))",
+                                           str(port))
+        (folder / f"{student}.ipynb").write_text(text)
+    # 1. one file must not stop the class
+    broken = with_reference()
+    for c in broken.cells:
+        if c.metadata.get("exercise"):
+            c.metadata["exercise"]["points"] = [2]
+            if c.metadata["exercise"]["role"] == "check":
+                c.metadata["exercise"]["id"] = [c.metadata["exercise"]["id"]]
+    (folder / "points-list.ipynb").write_text(nbformat.writes(broken))
+    (folder / "exercise-string.ipynb").write_text(nbformat.writes(broken).replace(
+        '"exercise": {', '"exercise": "x", "was": {'))
+    os.mkfifo(folder / "fifo.ipynb")
+    (Path(os.fsdecode(bytes(folder) + b"/f\xffname.ipynb"))).write_text(
+        nbformat.writes(with_reference()))
+    (folder / "kills-parent.ipynb").write_text(nbformat.writes(with_cells(
+        with_reference(), "import os, signal\nos.kill(os.getppid(), signal.SIGTERM)\n"
+        "os.kill(-1, signal.SIGTERM)")))
+    # 6. names that collide, a duplicate, a symbolic link
+    (folder / "f_key a.ipynb").write_text(nbformat.writes(with_reference()))
+    (folder / "f_key_a.ipynb").write_text(nbformat.writes(submission()))
+    (folder / "f_dup.ipynb").write_text(nbformat.writes(with_reference()))
+    (folder / "f_dup").mkdir()
+    (folder / "f_dup" / "00_welcome.ipynb").write_text(nbformat.writes(submission()))
+    victim = base / "victim.txt"
+    victim.write_text("the victim's work\n")
+    (folder / "link.ipynb").symlink_to(folder / "f_dup.ipynb")
+    (out / "feedback").mkdir(parents=True)
+    (out / "feedback" / "reference.txt").symlink_to(victim)  # planted before the run
+    (folder / "reference.ipynb").write_text(nbformat.writes(with_reference()))
+
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and
+              not p.is_symlink() and not p.name.startswith("fifo")}
+    os.environ[CANARY_ENV] = "secret"
+    started = time.time()
+    try:
+        subs = grade(folder, out, assignment=str(EXERCISES), limits=LIMITS,
+                     progress=lambda *a: None)
+    finally:
+        os.environ.pop(CANARY_ENV, None)
+        listener.close()
+    data = json.loads((out / "scores.json").read_text())
+    rows = {r["student"]: r for r in data["submissions"]}
+    return {"subs": subs, "rows": rows, "out": out, "folder": folder, "before": before,
+            "victim": victim, "started": started, "data": data}
+
+
+@pytest.mark.parametrize("student", list(CLASS))
+def test_every_attack_earns_only_what_it_should(graded, student):
+    _, total, notes = CLASS[student]
+    row = graded["rows"][student]
+    assert row["total"] == total, row
+    for note in notes:
+        assert any(note in n for n in row["notes"]), (note, row["notes"])
+
+
+def test_attempts_on_the_checks_tools_are_noted(graded):
+    for student in ("vars-patch", "exec-patch", "alias-patch", "code-swap", "gc-walk"):
+        assert graded["rows"][student]["notes"], student
+
+
+def test_one_odd_submission_never_stops_the_class(graded):
+    rows = graded["rows"]
+    assert rows["points-list"]["total"] == 7  # the canonical checks ran; the claims are noted
+    assert any("tampering" in n for n in rows["points-list"]["notes"])
+    assert rows["exercise-string"]["total"] == 7
+    assert rows["fifo"]["status"] == "unreadable"
+    assert rows["f?name"]["total"] == 7
+    # SIGTERM to its parent and to every process it can see: only its own sandbox suffers
+    assert rows["kills-parent"]["status"] in ("crashed", "ok")
+    assert rows["reference"]["total"] == 7 and rows["reference"]["status"] == "ok"
+
+
+def test_names_never_share_a_feedback_file_and_duplicates_are_noted(graded):
+    rows, out = graded["rows"], graded["out"]
+    a, b = rows["f_key a"], rows["f_key_a"]
+    assert a["feedback_file"] != b["feedback_file"]
+    assert "f_key a" in (out / a["feedback_file"]).read_text()
+    assert "7/7" in (out / a["feedback_file"]).read_text()
+    assert "0/7" in (out / b["feedback_file"]).read_text()
+    dups = [r for r in graded["data"]["submissions"] if r["student"] == "f_dup"]
+    assert sorted(r["file"] for r in dups) == ["f_dup.ipynb", "f_dup/"]
+    assert all(any("duplicate" in n for n in r["notes"]) for r in dups)
+    assert len({r["feedback_file"] for r in dups}) == 2
+    assert rows["link"]["status"] == "unreadable" and "symbolic link" in rows["link"]["notes"][0]
+
+
+def test_a_planted_symlink_in_the_reports_is_replaced_not_followed(graded):
+    assert graded["victim"].read_text() == "the victim's work\n"
+    report = graded["out"] / "feedback" / "reference.txt"
+    assert not report.is_symlink() and "7/7" in report.read_text()
+
+
+def test_feedback_never_holds_hidden_tests_environment_or_tracebacks(graded):
+    text = "".join(p.read_text() for p in (graded["out"] / "feedback").iterdir())
+    text += (graded["out"] / "scores.json").read_text()
+    for secret in ("default_rng(2024)", "secret", "Traceback", "HIDDEN", "PATH"):
+        assert secret not in text, secret
+    hidden = graded["rows"]["leaks-hidden"]["feedback"][3]
+    assert "withheld" in hidden or "hidden test" in hidden
+
+
+def test_a_fake_tick_does_not_change_how_a_failure_is_reported(graded):
+    line = graded["rows"]["fake-tick"]["feedback"][0]
+    assert line.startswith("✗ 00.1-column-means:") and "column sums" in line
+
+
+def test_submitted_files_are_never_modified(graded):
+    for path, data in graded["before"].items():
+        assert path.read_bytes() == data
+    assert not (graded["folder"] / "conftest.py").exists()
+
+
+def test_no_process_of_the_run_is_left(graded):
+    time.sleep(0.5)
+    left = []
+    for pid in os.listdir("/proc"):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"nncourse-daemon-marker" in cmd or (b"ipykernel_launcher" in cmd
+                                                and b"nncourse-grade-" in cmd):
+            left.append((pid, cmd[:120]))
+    assert not left
+
+
+def test_one_memory_limit_holds_for_the_whole_process_tree(tmp_path):
+    # three forked children of 600 MB each: every process is under the 1500 MB address-space
+    # limit, the tree is not; the sandbox is stopped as a whole, later cells still graded
+    nb = with_cells(with_reference(), "import os, time\nfor _ in range(3):\n"
+                    "    if os.fork() == 0:\n        hog = b'x' * (600 * 2**20)\n"
+                    "        time.sleep(60)\n        os._exit(0)\ntime.sleep(20)", at=8)
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "forks.ipynb").write_text(nbformat.writes(nb))
+    started = time.monotonic()
+    [sub] = grade(tmp_path / "subs", tmp_path / "out", assignment=str(EXERCISES),
+                  limits=Limits(cell_timeout=40, wall=120, memory_mb=1500, jobs=1),
+                  progress=lambda *a: None)
+    assert (sub.status, sum(sub.scores.values())) == ("memory", 7), (sub.notes, sub.feedback)
+    assert any("memory limit" in n for n in sub.notes), sub.notes
+    assert time.monotonic() - started < 60  # stopped long before the cell's 20 s sleep twice
+
+
+def test_a_stopped_grader_keeps_finished_rows_and_removes_its_work_folder(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for k in range(6):
+        nb = with_reference() if k % 2 else with_cells(with_reference(),
+                                                          "import time\ntime.sleep(2)")
+        (folder / f"s{k}.ipynb").write_text(nbformat.writes(nb))
+    out = tmp_path / "out"
+    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+              "from coursetools.grade import grade, Limits\n"
+              f"grade({str(folder)!r}, {str(out)!r}, assignment={str(EXERCISES)!r}, "
+              "limits=Limits(cell_timeout=5, wall=60, memory_mb=1500, jobs=1, batch=1))\n")
+    before = set(Path("/tmp").glob("nncourse-grade-*"))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out / "scores.json").exists():
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    rows = json.loads((out / "scores.json").read_text())["submissions"]
+    assert len(rows) == 6, rows
+    assert any(r["status"] == "ok" for r in rows)
+    assert any("grader was stopped" in " ".join(r["notes"]) for r in rows)
+    assert set(Path("/tmp").glob("nncourse-grade-*")) <= before
+
+
+def test_without_a_sandbox_the_grader_refuses_unless_told(tmp_path, monkeypatch):
+    import coursetools.grade as g
+
+    monkeypatch.setattr(g, "sandbox_available", lambda: "bubblewrap is not installed")
+    (tmp_path / "subs").mkdir()
+    with pytest.raises(SystemExit, match="--no-sandbox"):
+        grade(tmp_path / "subs", tmp_path / "out", assignment=str(EXERCISES))
+    said = []
+    grade(tmp_path / "subs", tmp_path / "out", assignment=str(EXERCISES),
+          limits=Limits(sandbox="none"), progress=said.append)
+    assert "WARNING" in said[0] and "harm" in said[0]
+
+
+def test_ids_are_those_of_the_welcome_exercises():
+    assert IDS[0] == "00.1-column-means"
