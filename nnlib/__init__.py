@@ -7,7 +7,7 @@ Read it like the lessons: one module per idea, forward and backward side by side
     losses       MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
     network      Sequential, mlp
     optim        SGD (with momentum)
-    training     fit, History, accuracy
+    training     fit, History, accuracy, progress (a progress line for loops)
     gradcheck    finite-difference checks of every backward
     perceptron   Rosenblatt's perceptron
     data         truth tables, toy 2-D datasets, one_hot, minibatches
@@ -38,7 +38,7 @@ from .losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
 from .network import Sequential, mlp
 from .optim import SGD
 from .perceptron import Perceptron
-from .training import History, TrainingDiverged, accuracy, fit
+from .training import History, TrainingDiverged, accuracy, fit, progress
 
 __version__ = "0.1.0"
 
@@ -49,5 +49,5 @@ __all__ = [
     "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity",
     "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
     "Sequential", "mlp", "SGD", "Perceptron",
-    "History", "TrainingDiverged", "accuracy", "fit",
+    "History", "TrainingDiverged", "accuracy", "fit", "progress",
 ]

@@ -75,9 +75,11 @@ class Linear(Layer):
         "small"           : normal, std 0.01;
         "zeros"           : all zero (to see symmetry fail in lesson 07).
     rng : numpy Generator or int seed.  dtype : float64 (default) or float32.
+    bias : False for Z = X @ W with no b at all (lesson 11's bias-free networks); then
+        ``b`` and ``db`` are None and the layer has n_in * n_out parameters.
     """
 
-    def __init__(self, n_in, n_out, init="xavier", rng=None, dtype=np.float64):
+    def __init__(self, n_in, n_out, init="xavier", rng=None, dtype=np.float64, bias=True):
         self.n_in, self.n_out = n_in, n_out
         rng = as_rng(rng)
         scales = {
@@ -89,15 +91,16 @@ class Linear(Layer):
         if init not in scales:
             raise ValueError(f"unknown init {init!r}; choose one of {', '.join(scales)}")
         self.W = (scales[init] * rng.standard_normal((n_in, n_out))).astype(dtype)
-        self.b = np.zeros(n_out, dtype=dtype)
+        self.b = np.zeros(n_out, dtype=dtype) if bias else None
         self.dW = np.zeros_like(self.W)
-        self.db = np.zeros_like(self.b)
+        self.db = np.zeros_like(self.b) if bias else None
         self.X = None
 
     def forward(self, X):
         """X : (m, n_in) -> Z : (m, n_out)."""
         self.X = _check_input(self, X, self.n_in)
-        return self.X @ self.W + self.b
+        Z = self.X @ self.W
+        return Z if self.b is None else Z + self.b
 
     def backward(self, dZ, need_input_grad=True):
         """dZ : (m, n_out) -> dX : (m, n_in); stores dW (n_in, n_out) and db (n_out,).
@@ -113,14 +116,17 @@ class Linear(Layer):
                 f"{(self.X.shape[0], self.n_out)} (same as its output)"
             )
         self.dW = self.X.T @ dZ
-        self.db = dZ.sum(axis=0)
+        if self.b is not None:
+            self.db = dZ.sum(axis=0)
         return dZ @ self.W.T if need_input_grad else None
 
     def params_and_grads(self):
+        if self.b is None:
+            return [(self.W, self.dW)]
         return [(self.W, self.dW), (self.b, self.db)]
 
     def __repr__(self):
-        return f"Linear({self.n_in} -> {self.n_out})"
+        return f"Linear({self.n_in} -> {self.n_out}{'' if self.b is not None else ', no bias'})"
 
 
 class Activation(Layer):

@@ -226,6 +226,23 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
+def pool(X, size=3, side=28):
+    """Average-pool square images: every ``size`` x ``size`` block of pixels becomes one pixel.
+
+    X : ndarray, shape (m, side * side) rows, or (m, side, side). With MNIST and ``size=3`` the
+    28 x 28 grid is cut to its first 27 rows and columns (the last row and column are blank paper
+    in almost every image) and averaged in 3 x 3 blocks: 9 x 9 = 81 pixels (lesson 11).
+    Returns ndarray, shape (m, (side // size) ** 2), the dtype of X for float input.
+    """
+    X = np.asarray(X)
+    k = side // size
+    if X.ndim not in (2, 3) or X.shape[1:] not in ((side * side,), (side, side)):
+        raise ValueError(f"pool expects images of shape (m, {side * side}) or (m, {side}, {side}), "
+                         f"got {X.shape}")
+    grid = X.reshape(len(X), side, side)[:, :k * size, :k * size]
+    return grid.reshape(len(X), k, size, k, size).mean(axis=(2, 4)).reshape(len(X), k * k)
+
+
 # --- loading a dataset ----------------------------------------------------------------------
 
 

@@ -53,17 +53,22 @@ class Sequential:
         return [pg for layer in self.layers for pg in layer.params_and_grads()]
 
     def parameters(self):
-        """{"W1": W1, "b1": b1, ...}: the parameters named as in the lessons' math."""
+        """{"W1": W1, "b1": b1, ...}: the parameters named as in the lessons' math
+        (a layer built with ``bias=False`` has no b)."""
         named = {}
         for k, layer in enumerate(self.linear_layers(), start=1):
-            named[f"W{k}"], named[f"b{k}"] = layer.W, layer.b
+            named[f"W{k}"] = layer.W
+            if layer.b is not None:
+                named[f"b{k}"] = layer.b
         return named
 
     def gradients(self):
         """{"dW1": dW1, "db1": db1, ...} from the last backward pass."""
         named = {}
         for k, layer in enumerate(self.linear_layers(), start=1):
-            named[f"dW{k}"], named[f"db{k}"] = layer.dW, layer.db
+            named[f"dW{k}"] = layer.dW
+            if layer.b is not None:
+                named[f"db{k}"] = layer.db
         return named
 
     def linear_layers(self):
@@ -80,7 +85,8 @@ class Sequential:
             if isinstance(layer, Linear):
                 k += 1
                 n = layer.count_parameters()
-                shapes = f"W{k} {layer.W.shape}, b{k} {layer.b.shape}"
+                shapes = f"W{k} {layer.W.shape}" + (f", b{k} {layer.b.shape}"
+                                                    if layer.b is not None else ", no b")
                 lines.append(f"  {layer!r:<22} {shapes:<28} {n:>9,} parameters")
             else:
                 lines.append(f"  {layer!r}")
@@ -94,7 +100,8 @@ def _ends_in_probability(model):
     return isinstance(model.layers[-1], Sigmoid)
 
 
-def mlp(sizes, activation="sigmoid", output=None, init=None, rng=None, dtype=np.float64):
+def mlp(sizes, activation="sigmoid", output=None, init=None, rng=None, dtype=np.float64,
+        bias=True):
     """Build a multi-layer perceptron from its layer sizes.
 
     sizes : [n_in, hidden_1, ..., n_out], e.g. [784, 16, 16, 10].
@@ -102,6 +109,7 @@ def mlp(sizes, activation="sigmoid", output=None, init=None, rng=None, dtype=np.
     output : activation after the last layer (None keeps raw scores, for SoftmaxCrossEntropy).
     init : "xavier", "he", "small" or "zeros"; default He for ReLU-like, Xavier otherwise.
     rng : numpy Generator or int seed, shared by all layers so the whole network is seeded.
+    bias : False builds every layer without biases (Z = A @ W; lesson 11).
     """
     from .data import as_rng
 
@@ -114,7 +122,7 @@ def mlp(sizes, activation="sigmoid", output=None, init=None, rng=None, dtype=np.
     rng = as_rng(rng)
     layers = []
     for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Linear(n_in, n_out, init=init, rng=rng, dtype=dtype))
+        layers.append(Linear(n_in, n_out, init=init, rng=rng, dtype=dtype, bias=bias))
         if k < len(sizes) - 2:
             layers.append(ACTIVATION_LAYERS[activation]())
     if output is not None:

@@ -69,8 +69,8 @@ def _legend_with_shading(ax, shades, **kwargs):
     handles, labels = ax.get_legend_handles_labels()
     handles += [Patch(facecolor=color, alpha=0.3, edgecolor="none") for color, _ in shades]
     labels += [text for _, text in shades]
-    ax.legend(handles, labels, loc=kwargs.pop("loc", "best"), fontsize=kwargs.pop("fontsize", "small"),
-              **kwargs)
+    ax.legend(handles, labels, loc=kwargs.pop("loc", "best"),
+              fontsize=kwargs.pop("fontsize", "small"), **kwargs)
 
 
 def decision_line(w, b, X, y, ax=None, title="Decision line", limits=(-0.5, 1.5)):

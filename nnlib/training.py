@@ -150,15 +150,36 @@ def _divergence_advice(value, epoch, step, optimizer, X):
     return "\n".join(lines)
 
 
+def progress(items, label="run"):
+    """Loop over ``items`` with one progress line that updates in place, like ``fit``'s.
+
+    ``for lam in progress([0.0, 1e-3, 1e-2], "L2 sweep"):`` shows
+    ``L2 sweep 1/3 [######..............]  now 0.001`` while the loop runs, and ends on the line
+    ``L2 sweep 3/3 [####################]  done``, which is the same in every run, so a notebook
+    that shows it stays byte-identical when re-executed. Use it for a cell that trains several
+    networks (each with ``fit(..., progress=False)``).
+    """
+    items = list(items)
+    bar = ProgressBar(len(items), label=label)
+    for k, item in enumerate(items):
+        name = str(item)
+        bar.update(k, {}, note=f"now {name}" if len(name) <= 30 else f"now item {k + 1}")
+        yield item
+    bar.update(len(items), {}, note="done")
+    bar.close()
+
+
 class ProgressBar:
     """One line per epoch: a bar, the loss and accuracy. Updates in place in JupyterLab
     (through a display handle) and in a terminal (with a carriage return); written to a file
-    or a pipe, it prints one line per epoch, so logs stay readable."""
+    or a pipe, it prints one line per epoch, so logs stay readable. The last line depends only
+    on the numbers shown, never on the time, so executed notebooks stay reproducible."""
 
     width = 20
 
-    def __init__(self, epochs):
+    def __init__(self, epochs, label="epoch"):
         self.epochs = epochs
+        self.label = label
         self.handle = None
         self.in_place = getattr(sys.stdout, "isatty", lambda: False)()
         try:
@@ -171,18 +192,18 @@ class ProgressBar:
         except ImportError:
             pass
 
-    def _text(self, epoch, record):
-        done = int(self.width * epoch / self.epochs)
-        text = f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs} "
+    def _text(self, epoch, record, note=""):
+        done = int(self.width * epoch / self.epochs) if self.epochs else self.width
+        text = f"{self.label} {epoch:>{len(str(self.epochs))}}/{self.epochs} "
         text += "[" + "#" * done + "." * (self.width - done) + "]"
         for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
             if key in record:
                 value = record[key]
                 text += f"  {key} {value:.2%}" if "accuracy" in key else f"  {key} {value:.4f}"
-        return _Plain(text)
+        return _Plain(text + (f"  {note}" if note else ""))
 
-    def update(self, epoch, record):
-        text = self._text(epoch, record)
+    def update(self, epoch, record, note=""):
+        text = self._text(epoch, record, note)
         if self.handle is not None:
             self.handle.update(text)
         elif self.in_place:

@@ -114,3 +114,15 @@ def test_backward_with_wrong_gradient_shape_names_the_layer():
     sig.forward(np.ones((4, 2)))
     with pytest.raises(ValueError, match=r"Sigmoid\(\).backward.*\(2, 4\).*\(4, 2\)"):
         sig.backward(np.ones((2, 4)))
+
+
+def test_linear_without_bias_computes_X_W_and_has_only_W_to_learn():
+    rng = np.random.default_rng(7)
+    layer = Linear(4, 3, rng=rng, bias=False)
+    X = rng.normal(size=(5, 4))
+    np.testing.assert_allclose(layer.forward(X), X @ layer.W)
+    assert layer.b is None and layer.count_parameters() == 12
+    assert [p.shape for p, _ in layer.params_and_grads()] == [(4, 3)]
+    errors = gradcheck.check_layer(layer, X, rng=rng)
+    assert set(errors) == {"dX", "dW"} and max(errors.values()) < 1e-6, errors
+    assert "no bias" in repr(layer)

@@ -467,3 +467,15 @@ def test_the_readme_recipe_reaches_98_percent_on_the_test_set(capsys):
     test_accuracy, _seconds = module.main([])
     assert test_accuracy >= 0.98
     assert f"test accuracy {test_accuracy:.2%}" in capsys.readouterr().out
+
+
+def test_pool_averages_3x3_blocks_of_the_first_27_rows_and_columns():
+    X = np.arange(2 * 784, dtype=np.float32).reshape(2, 784)
+    pooled = mnist.pool(X)
+    assert pooled.shape == (2, 81) and pooled.dtype == np.float32
+    grid = X[1].reshape(28, 28)
+    assert pooled[1, 0] == grid[:3, :3].mean() and pooled[1, 80] == grid[24:27, 24:27].mean()
+    assert pooled[0, 9 + 2] == grid[3:6, 6:9].mean() - 784  # row 1, column 2 of the 9 x 9 grid
+    np.testing.assert_array_equal(mnist.pool(X.reshape(2, 28, 28)), pooled)
+    with pytest.raises(ValueError, match="shape"):
+        mnist.pool(X[:, :100])

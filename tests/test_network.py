@@ -93,3 +93,14 @@ def test_float32_network_trains_in_float32():
     y = rng.integers(0, 3, size=32)
     fit(model, SoftmaxCrossEntropy(), SGD(lr=0.1), X, y, epochs=2, batch_size=8, progress=False)
     assert all(p.dtype == np.float32 for p, _ in model.params_and_grads())
+
+
+def test_bias_free_mlp_counts_only_weights_and_trains():
+    model = mlp([81, 3, 2], activation="sigmoid", output="sigmoid", rng=0, bias=False)
+    assert model.count_parameters() == 81 * 3 + 3 * 2
+    assert set(model.parameters()) == {"W1", "W2"}
+    assert "no b" in repr(model)
+    errors = gradcheck.check_model(model, MSE(), np.random.default_rng(1).random((4, 81)),
+                                   np.eye(2)[[0, 1, 1, 0]])
+    assert max(errors.values()) < 1e-6, errors
+    SGD(lr=0.1, weight_decay=1e-3).step(model)  # no bias to skip, no error

@@ -9,7 +9,7 @@ from nnlib import SGD, BinaryCrossEntropy, SoftmaxCrossEntropy, TrainingDiverged
 from nnlib.data import make_moons, make_spirals, minibatches
 from nnlib.losses import MSE
 from nnlib.network import Sequential
-from nnlib.training import ProgressBar, accuracy
+from nnlib.training import ProgressBar, accuracy, progress
 
 
 def test_fit_records_history_per_epoch_with_validation():
@@ -137,6 +137,14 @@ def test_progress_bar_prints_one_line_per_epoch_into_a_log(capsys):
 def test_progress_text_formats_accuracy_as_percent():
     text = str(ProgressBar(4)._text(2, {"loss": 0.5, "accuracy": 0.875}))
     assert text == "epoch 2/4 [##########..........]  loss 0.5000  accuracy 87.50%"
+
+
+def test_progress_loops_over_items_and_ends_on_a_line_without_times(capsys):
+    seen = list(progress([0.0, 1e-3, 1e-2], "L2 sweep"))
+    lines = capsys.readouterr().out.splitlines()
+    assert seen == [0.0, 1e-3, 1e-2]
+    assert lines[0] == "L2 sweep 0/3 [....................]  now 0.0"
+    assert lines[-1] == "L2 sweep 3/3 [####################]  done" and len(lines) == 4
 
 
 def test_minibatches_cover_every_sample_once():
