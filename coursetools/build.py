@@ -9,7 +9,11 @@ For every ``solutions/NN_topic.ipynb`` the build writes ``exercises/NN_topic.ipy
   one or more ``### STUB: <line>`` lines (kept verbatim, in order, at the marker's indentation);
 * ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` blocks (check cells only) are removed;
 * outputs, execution counts and run-time metadata are cleared;
-* check cells are marked ``editable: false`` and ``deletable: false`` (JupyterLab honours both);
+* check cells are marked ``editable: false`` and ``deletable: false`` (JupyterLab honours both)
+  and tagged ``raises-exception``, so that Run All in JupyterLab shows every check's line and
+  reaches the score table instead of stopping at the first unfinished exercise (grading is not
+  affected: the grader puts back its own check cells and drops students' tags);
+* the kernelspec is the one JupyterLab writes (``KERNELSPEC``), so the notebook opens unmodified;
 * cell ids, metadata and every other cell are kept as they are.
 
 The output is a pure function of the source, written with nbformat's own formatting, so a
@@ -39,12 +43,14 @@ from .notebooks import (
     END_SOLUTION,
     EXERCISE_KEY,
     ID_PATTERN,
+    RAISES_EXCEPTION,
     STUB,
     clear_outputs,
     dumps,
     exercise_of,
     lesson_number,
     read_notebook,
+    set_kernelspec,
     source_hash,
 )
 
@@ -354,6 +360,7 @@ def exercise_notebook(nb: NotebookNode) -> NotebookNode:
     """The exercises notebook made from solutions notebook ``nb`` (assumed valid)."""
     out = copy.deepcopy(nb)
     out.metadata.pop("widgets", None)
+    set_kernelspec(out)
     for cell in out.cells:
         clear_outputs(cell)
         if cell.cell_type != "code":
@@ -366,6 +373,8 @@ def exercise_notebook(nb: NotebookNode) -> NotebookNode:
             cell.source = strip_hidden_tests(cell.source)
             cell.metadata["editable"] = False
             cell.metadata["deletable"] = False
+            tags = [t for t in cell.metadata.get("tags", []) if t != RAISES_EXCEPTION]
+            cell.metadata["tags"] = [*tags, RAISES_EXCEPTION]
     return out
 
 

@@ -13,6 +13,16 @@ What changes from run to run is normalised before writing:
 * consecutive stream outputs of one cell are merged (the kernel may split them at random points);
 * timing metadata (``execution``, ``ExecuteTime``) is dropped.
 
+And it is written the way JupyterLab writes it, so that opening the notebook in JupyterLab and
+saving it without an edit changes no byte (``tests/test_browser.py`` checks both):
+
+* the kernelspec is ``coursetools.notebooks.KERNELSPEC``, the display name JupyterLab records
+  ("Python 3 (ipykernel)"); with another one JupyterLab marks the notebook modified on opening;
+* whole numbers in the saved widget state are written as JavaScript writes them (``8``, not
+  ``8.0``): JupyterLab re-serialises that state when it saves. (Python and JavaScript also
+  disagree on the notation of non-whole numbers below 1e-4, such as ``1e-05`` and ``0.00001``;
+  no widget of the course has one.)
+
 Matplotlib's PNGs need nothing: with the same versions, Agg draws the same bytes every time
 (``tests/test_notebooks.py`` executes a lesson twice and compares).
 """
@@ -30,7 +40,13 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat import NotebookNode
 
-from .notebooks import VOLATILE_CELL_METADATA, deterministic_cell_ids, read_notebook, write_notebook
+from .notebooks import (
+    VOLATILE_CELL_METADATA,
+    deterministic_cell_ids,
+    read_notebook,
+    set_kernelspec,
+    write_notebook,
+)
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -65,7 +81,10 @@ def execute_notebook(path: str | Path, timeout: int = 600) -> bool:
                             allow_errors=False, record_timing=False, store_widget_state=True,
                             resources={"metadata": {"path": str(path.parent.resolve())}})
     try:
-        client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines are noise here
+        # cleanup_kc: shut the kernel down when done (nbclient keeps a kernel it did not start
+        # alive, so executing ten notebooks would otherwise hold ten kernels' memory at once);
+        # stderr: the kernel's own log lines are noise here
+        client.execute(cleanup_kc=True, stderr=subprocess.DEVNULL)
     except CellExecutionError as err:
         index = _failed_cell(nb)
         where = "a cell" if index is None else f"cell {index + 1} (id {nb.cells[index].get('id')})"
@@ -75,6 +94,7 @@ def execute_notebook(path: str | Path, timeout: int = 600) -> bool:
         raise ExecutionFailed(f"{path}: execution failed ({type(err).__name__}: {err}); the file "
                               "was not changed") from None
     normalise(nb)
+    set_kernelspec(nb)
     return write_notebook(nb, path)
 
 
@@ -100,7 +120,20 @@ def normalise(nb: NotebookNode) -> NotebookNode:
             for out in cell.outputs:
                 _mask_addresses(out)
     _renumber_widgets(nb)
+    if "widgets" in nb.metadata:
+        nb.metadata["widgets"] = nbformat.from_dict(_js_numbers(nb.metadata["widgets"]))
     return nb
+
+
+def _js_numbers(obj):
+    """``obj`` with every whole float made an int, as JSON.stringify writes it (8.0 -> 8)."""
+    if isinstance(obj, dict):
+        return {k: _js_numbers(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_js_numbers(v) for v in obj]
+    if isinstance(obj, float) and obj.is_integer() and abs(obj) < 1e21:
+        return int(obj)  # from 1e21 on both write 1e+21
+    return obj
 
 
 def _merge_streams(outputs: list) -> list:

@@ -32,6 +32,14 @@ EXIT_IGNORED = "exit() was called; the grader ignored it and kept the kernel run
 # Cell metadata that records when or how a cell was run: never part of a committed notebook.
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled")
 
+# The kernelspec every committed notebook carries: exactly what JupyterLab 4 writes when it opens
+# a notebook on ipykernel's ``python3`` kernel (ipykernel 6+ names it "Python 3 (ipykernel)").
+# Any other display name and JupyterLab rewrites it on opening, so the notebook opens as modified.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+# The tag that lets a cell fail without stopping Run All (JupyterLab) or a test (nbval, nbclient).
+RAISES_EXCEPTION = "raises-exception"
+
 
 def read_notebook(path: str | Path) -> NotebookNode:
     return nbformat.read(str(path), as_version=4)
@@ -83,6 +91,11 @@ def normalise_source(source: str) -> str:
 
 def source_hash(source: str) -> str:
     return hashlib.sha256(normalise_source(source).encode("utf-8")).hexdigest()
+
+
+def set_kernelspec(nb: NotebookNode) -> None:
+    """Give ``nb`` the course's kernelspec (KERNELSPEC), the one JupyterLab would write."""
+    nb.metadata["kernelspec"] = nbformat.from_dict(dict(KERNELSPEC))
 
 
 def clear_outputs(cell: NotebookNode) -> None:

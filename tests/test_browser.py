@@ -105,9 +105,9 @@ def run_all_cells(page, base, path):
         " && w.sessionContext.session.kernel.status === 'idle'; }",
         timeout=90_000,
     )
-    # Run the cells one by one, as a student pressing Shift+Enter does: "Run All" stops at the
-    # first failing check, and we want to see every check's feedback. Cells are counted in the
-    # notebook's model, not in the page: JupyterLab renders only the cells near the viewport.
+    # Run the cells one by one, as a student pressing Shift+Enter does (Run All is tested on its
+    # own below). Cells are counted in the notebook's model, not in the page: JupyterLab
+    # renders only the cells near the viewport.
     n_cells = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.length")
     for i in range(n_cells):
         page.evaluate(
@@ -294,4 +294,98 @@ def test_playground_plays_in_jupyterlab_and_its_pictures_and_epoch_counter_move(
     page.wait_for_function(
         f"() => Number(document.querySelector('.nn-epoch').textContent.replace(/,/g, ''))"
         f" === {after['epoch'] + 1}", timeout=10_000)
+    page.close()
+
+
+# --------------------------------------------------------------------- Run All; opening unmodified
+KERNEL_READY = (
+    "() => { const w = window.jupyterapp.shell.currentWidget;"
+    " return w && w.sessionContext && w.sessionContext.session"
+    " && w.sessionContext.session.kernel"
+    " && w.sessionContext.session.kernel.connectionStatus === 'connected'"
+    " && w.sessionContext.session.kernel.status === 'idle'; }")
+
+
+def open_notebook(page, base, path):
+    """Open ``path`` and wait until its kernel has started and told JupyterLab its language."""
+    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}&reset", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    page.wait_for_function(KERNEL_READY, timeout=90_000)
+    page.evaluate("async () => { await window.jupyterapp.shell.currentWidget"
+                  ".sessionContext.session.kernel.info; }")
+
+
+def shut_down_kernel(page):
+    page.evaluate("async () => { await window.jupyterapp.shell.currentWidget"
+                  ".sessionContext.shutdown(); }")
+
+
+def copy_into_lab(root, *paths):
+    for path in paths:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / path, root / path)
+
+
+def test_restart_and_run_all_reaches_the_score_with_every_check_line(lab, browser):
+    """Kernel > Restart Kernel and Run All Cells on an unfilled exercises notebook: every check
+    fails (tagged raises-exception, so JupyterLab goes on), shows its one line, and the last
+    cell prints the score table with every exercise not attempted."""
+    base, root = lab
+    path = "exercises/03_activations.ipynb"
+    copy_into_lab(root, path)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    open_notebook(page, base, path)
+    # not awaited: the command waits for the "Restart Kernel?" dialog, answered below
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
+    page.locator(".jp-Dialog .jp-mod-accept").click(timeout=30_000)
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const code = w.content.widgets.filter(c => c.model.type === 'code');"
+        " const last = code[code.length - 1];"
+        " return last.model.executionCount !== null && last.model.outputs.length > 0"
+        " && w.sessionContext.session.kernel.status === 'idle'; }",
+        timeout=180_000,
+    )
+    counts = page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets"
+        ".filter(c => c.model.type === 'code').map(c => c.model.executionCount)")
+    assert counts == list(range(1, len(counts) + 1)), f"Run All stopped early: {counts}"
+    outputs = check_outputs(page)
+    assert len(outputs) == 5, outputs
+    for text in outputs:
+        assert text.startswith("… 03.") and "not attempted yet" in text, text
+        assert len(text.strip().splitlines()) == 1 and "Traceback" not in text, text
+    table = page.evaluate(
+        "() => { const code = window.jupyterapp.shell.currentWidget.content.widgets"
+        ".filter(c => c.model.type === 'code');"
+        " return code[code.length - 1].model.outputs.toJSON()"
+        ".map(o => [].concat(o.text || '').join('')).join(''); }")
+    rows = table.strip().splitlines()
+    assert rows[-1].split()[0] == "total" and rows[-1].split()[-1] == "0/12", table
+    assert sum("not attempted" in row for row in rows) == 5, table
+    shut_down_kernel(page)
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["lessons/03_activations.ipynb", "exercises/03_activations.ipynb"])
+def test_a_notebook_opens_unmodified_and_saving_it_changes_no_byte(lab, browser, path):
+    """Open a committed notebook, let its kernel start: JupyterLab must not mark it modified
+    (it would for another kernelspec display name), and File > Save must write the same bytes
+    (it would not with whole numbers written 8.0 in the widget state)."""
+    base, root = lab
+    copy_into_lab(root, path)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    open_notebook(page, base, path)
+    page.wait_for_timeout(2_000)  # anything JupyterLab changes after the kernel's reply
+    assert page.evaluate("() => window.jupyterapp.shell.currentWidget.context.model.dirty") \
+        is False, f"JupyterLab marks {path} as modified on opening"
+    before = (root / path).stat().st_mtime_ns
+    page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
+    deadline = time.monotonic() + 30
+    while (root / path).stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (root / path).stat().st_mtime_ns != before, "the save did not happen"
+    assert (root / path).read_bytes() == (ROOT / path).read_bytes(), (
+        f"saving {path} without an edit changed it")
+    shut_down_kernel(page)
     page.close()

@@ -20,7 +20,7 @@ from coursetools.build import (
     stub_answer,
 )
 from coursetools.cli import main
-from coursetools.notebooks import dumps, exercise_of
+from coursetools.notebooks import KERNELSPEC, RAISES_EXCEPTION, dumps, exercise_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -81,6 +81,34 @@ def test_welcome_exercises_have_stubs_read_only_checks_no_outputs_and_the_same_c
         if meta and meta["role"] == "answer":
             assert "not written yet" in cell.source or "= None  # your answer" in cell.source
     assert "widgets" not in built.metadata
+    assert built.metadata["kernelspec"] == KERNELSPEC  # what JupyterLab writes: opens unmodified
+
+
+@pytest.mark.parametrize("source", SOLUTIONS, ids=lambda p: p.name)
+def test_every_check_cell_of_the_exercises_and_only_it_is_tagged_raises_exception(source):
+    """Run All in JupyterLab goes on past a failing cell tagged raises-exception (nbval and
+    nbclient too): an unfinished exercise must not stop the later checks and the score table.
+    The solutions, whose checks pass, are left untagged."""
+    built = nbformat.read(ROOT / "exercises" / source.name, as_version=4)
+    for cell in built.cells:
+        meta = exercise_of(cell)
+        tags = cell.metadata.get("tags", [])
+        if meta and meta["role"] == "check":
+            assert tags.count(RAISES_EXCEPTION) == 1, (source.name, meta["id"], tags)
+        else:
+            assert RAISES_EXCEPTION not in tags, (source.name, cell.get("id"))
+    for cell in nbformat.read(source, as_version=4).cells:
+        assert RAISES_EXCEPTION not in cell.metadata.get("tags", []), (source.name, cell.id)
+
+
+def test_the_tag_is_added_once_beside_the_authors_own_tags():
+    check_cell = cell('check("00.1-column-means", column_means)', role="check", id="chk")
+    check_cell.metadata["tags"] = ["mine", RAISES_EXCEPTION]
+    nb = notebook(cell("def column_means(X):\n    ### BEGIN SOLUTION\n    return 1\n"
+                       "    ### END SOLUTION", id="ans"), check_cell)
+    [_, out] = exercise_notebook(nb).cells
+    assert out.metadata["tags"] == ["mine", RAISES_EXCEPTION]
+    assert check_cell.metadata["tags"] == ["mine", RAISES_EXCEPTION]  # the source is untouched
 
 
 # --------------------------------------------------------------------------- stubs

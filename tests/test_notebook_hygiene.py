@@ -1,9 +1,10 @@
 """Every committed notebook is clean in git: the rules of COURSE.md, checked on the real files.
 
 Lessons and solutions are committed executed, in order, without errors; exercises without any
-output. Every notebook runs on the ``python3`` kernel, has readable, unique, stable cell ids
-(nbformat 4.5) and carries nothing that records when or how a cell was last run. Each lesson
-has its exercises and solutions, and the README links it.
+output. Every notebook runs on the ``python3`` kernel with the kernelspec JupyterLab writes (so
+it opens unmodified), has readable, unique, stable cell ids (nbformat 4.5) and carries nothing
+that records when or how a cell was last run. Each lesson has its exercises and solutions, and
+the README links it.
 """
 
 import json
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from coursetools.notebooks import VOLATILE_CELL_METADATA
+from coursetools.notebooks import KERNELSPEC, VOLATILE_CELL_METADATA
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
@@ -46,13 +47,25 @@ def test_the_course_has_notebooks_to_check():
 def test_every_notebook_uses_python3_and_readable_unique_cell_ids(path):
     nb = load(path)
     assert (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5), "cell ids need nbformat 4.5"
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["kernelspec"] == KERNELSPEC, (
+        f"{name(path)}: JupyterLab would rewrite this kernelspec on opening and show the notebook "
+        "as modified; `nncourse execute` (lessons, solutions) or `nncourse build` (exercises) "
+        "writes the right one")
     ids = [cell.get("id") for cell in nb["cells"]]
     assert all(isinstance(i, str) and READABLE_ID.match(i) for i in ids), ids
     assert len(set(ids)) == len(ids), "cell ids repeat"
     for cell in nb["cells"]:
         volatile = set(cell["metadata"]) & set(VOLATILE_CELL_METADATA)
         assert not volatile, (cell["id"], volatile)
+
+
+def test_the_kernelspec_is_the_one_jupyterlab_writes_for_this_ipykernel():
+    """JupyterLab copies the running kernel's spec into the notebook: ipykernel's python3."""
+    import ipykernel.kernelspec
+
+    spec = ipykernel.kernelspec.get_kernel_dict()
+    assert {"display_name": spec["display_name"], "language": spec["language"],
+            "name": ipykernel.kernelspec.KERNEL_NAME} == KERNELSPEC
 
 
 @pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=name)

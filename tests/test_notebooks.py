@@ -5,6 +5,10 @@ nothing else; solutions pass every check; ``nncourse execute`` is reproducible a
 collected by nbval, because its checks fail by design: this file runs it instead.)
 """
 
+import contextlib
+import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +20,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from coursetools.execute import ExecutionFailed, execute_notebook, kernel_manager, normalise
-from coursetools.notebooks import exercise_of
+from coursetools.notebooks import KERNELSPEC, exercise_of
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
@@ -30,9 +34,12 @@ def checks_of(nb):
 
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
 def test_unfilled_exercises_fail_every_check_as_not_attempted_and_nothing_else(path):
+    """Run top to bottom as Run All does: ``allow_errors=False`` stops at any failing cell that
+    is not tagged raises-exception, so this also shows that every failing check lets the run go
+    on to the score table, which counts each failure as not attempted."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, km=kernel_manager(), allow_errors=True, timeout=120,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, km=kernel_manager(), allow_errors=False, timeout=120,
+                   resources={"metadata": {"path": str(path.parent)}}).execute(cleanup_kc=True)
     checks = checks_of(nb)
     assert checks, f"{path.name} has no check cells"
     for cell in nb.cells:
@@ -48,6 +55,12 @@ def test_unfilled_exercises_fail_every_check_as_not_attempted_and_nothing_else(p
         else:
             assert not errors, (f"{path.name}, cell {cell.get('id')}: "
                                 f"{errors[0].ename}: {errors[0].evalue}")
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    table = "".join(o.get("text", "") for o in last.outputs if o.output_type == "stream")
+    assert "summary(" in last.source and table.splitlines()[-1].startswith("total"), table
+    for cell in checks:
+        eid = exercise_of(cell)["id"]
+        assert re.search(rf"^{re.escape(eid)} +… not attempted +0/", table, re.M), (eid, table)
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
@@ -78,7 +91,31 @@ def test_executing_a_lesson_twice_gives_identical_bytes(tmp_path):
     assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
                for o in c.outputs), "the lesson's figure is missing"
     assert "widgets" in nb.metadata  # the slider's state is saved, with renumbered ids
+    assert nb.metadata["kernelspec"] == KERNELSPEC  # what JupyterLab writes: opens unmodified
     assert all(c.get("execution") is None for c in nb.cells)
+
+
+def test_execute_shuts_down_each_kernel_it_starts(tmp_path):
+    """``nncourse execute`` over many notebooks must not keep one kernel per notebook alive."""
+    def kernels():  # ipykernel processes started by this one, alive (not zombies)
+        found = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                cmdline = (stat.parent / "cmdline").read_bytes()
+                if (fields[0] != "Z" and int(fields[1]) == os.getpid()
+                        and b"ipykernel" in cmdline):
+                    found.add(int(stat.parent.name))
+        return found
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs Linux's /proc")
+    before = kernels()
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 1", id="a")]), path)
+    execute_notebook(path)
+    execute_notebook(path)
+    assert kernels() - before == set()
 
 
 def test_an_error_stops_execution_loudly_and_leaves_the_file_unchanged(tmp_path):
@@ -97,6 +134,7 @@ def test_an_error_stops_execution_loudly_and_leaves_the_file_unchanged(tmp_path)
 
 def test_normalise_renumbers_widgets_masks_addresses_and_merges_streams():
     a, b, c = "a" * 32, "b" * 32, "c" * 32
+    d = "d" * 32
     cell = new_code_cell("w", id="w", outputs=[
         new_output("stream", name="stdout", text="<function f at 0x7f3a12345678>\n"),
         new_output("stream", name="stdout", text="more\n"),
@@ -109,7 +147,8 @@ def test_normalise_renumbers_widgets_masks_addresses_and_merges_streams():
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
         "state": {a: {"state": {"description": "layout"}},
                   b: {"state": {"children": [f"IPY_MODEL_{c}"], "layout": f"IPY_MODEL_{a}"}},
-                  c: {"state": {"value": 5}}},
+                  c: {"state": {"value": 5}},
+                  d: {"state": {"max": 8.0, "min": -0.0, "step": 0.5, "value": [-6.0, 1e21]}}},
         "version_major": 2, "version_minor": 0}}
     normalise(nb)
     outputs = nb.cells[0].outputs
@@ -117,7 +156,11 @@ def test_normalise_renumbers_widgets_masks_addresses_and_merges_streams():
     one, two, three = (f"{k:032x}" for k in (1, 2, 3))
     assert outputs[1].data["application/vnd.jupyter.widget-view+json"]["model_id"] == one
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    assert list(state) == [one, two, three]  # shown model, then its references, in key order
+    assert list(state) == [one, two, three, f"{4:032x}"]  # shown model, its references in key
+    # order, then a model nothing refers to
     assert state[one]["state"] == {"children": [f"IPY_MODEL_{two}"],
                                    "layout": f"IPY_MODEL_{three}"}
     assert state[two]["state"] == {"value": 5}
+    # whole numbers as JSON.stringify writes them, for JupyterLab saves the state that way
+    assert json.dumps(state[f"{4:032x}"]["state"], sort_keys=True) == (
+        '{"max": 8, "min": 0, "step": 0.5, "value": [-6, 1e+21]}')
