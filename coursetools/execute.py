@@ -7,8 +7,9 @@ file is then left untouched); a cell that must fail on purpose carries the ``rai
 
 What changes from run to run is normalised before writing:
 
-* widget model ids (random UUIDs) in outputs and in the saved widget state are renumbered in
-  the order they are first reached, and the state is written in that order;
+* widgets are stored as their text form only ("run the cells above and this one to use it"):
+  no widget state, whose random model ids change every run, and whose saved sliders would move
+  without a kernel and change nothing (a static figure of each explorer sits beside it);
 * memory addresses in text outputs (``<function f at 0x7f3a...>``) become ``0x...``;
 * consecutive stream outputs of one cell are merged (the kernel may split them at random points);
 * timing metadata (``execution``, ``ExecuteTime``) is dropped.
@@ -17,11 +18,7 @@ And it is written the way JupyterLab writes it, so that opening the notebook in 
 saving it without an edit changes no byte (``tests/test_browser.py`` checks both):
 
 * the kernelspec is ``coursetools.notebooks.KERNELSPEC``, the display name JupyterLab records
-  ("Python 3 (ipykernel)"); with another one JupyterLab marks the notebook modified on opening;
-* whole numbers in the saved widget state are written as JavaScript writes them (``8``, not
-  ``8.0``): JupyterLab re-serialises that state when it saves. (Python and JavaScript also
-  disagree on the notation of non-whole numbers below 1e-4, such as ``1e-05`` and ``0.00001``;
-  no widget of the course has one.)
+  ("Python 3 (ipykernel)"); with another one JupyterLab marks the notebook modified on opening.
 
 Matplotlib's PNGs need nothing: with the same versions, Agg draws the same bytes every time
 (``tests/test_notebooks.py`` executes a lesson twice and compares).
@@ -29,13 +26,11 @@ Matplotlib's PNGs need nothing: with the same versions, Agg draws the same bytes
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat import NotebookNode
@@ -49,9 +44,8 @@ from .notebooks import (
 )
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_TEXT = "[interactive widget: run the cells above and this one to use it]"
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,16}\b")
-MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
 
 
 class ExecutionFailed(Exception):
@@ -78,7 +72,9 @@ def execute_notebook(path: str | Path, timeout: int = 600) -> bool:
     nb = read_notebook(path)
     deterministic_cell_ids(nb)
     client = NotebookClient(nb, km=kernel_manager(), timeout=timeout, kernel_name="python3",
-                            allow_errors=False, record_timing=False, store_widget_state=True,
+                            allow_errors=False, record_timing=False,
+                            store_widget_state=True,  # nbclient needs it to fill Output widgets;
+                            # normalise() then drops it
                             resources={"metadata": {"path": str(path.parent.resolve())}})
     try:
         # cleanup_kc: shut the kernel down when done (nbclient keeps a kernel it did not start
@@ -119,21 +115,22 @@ def normalise(nb: NotebookNode) -> NotebookNode:
             cell.outputs = _merge_streams(cell.outputs)
             for out in cell.outputs:
                 _mask_addresses(out)
-    _renumber_widgets(nb)
-    if "widgets" in nb.metadata:
-        nb.metadata["widgets"] = nbformat.from_dict(_js_numbers(nb.metadata["widgets"]))
+                _drop_widget_view(out)
+    nb.metadata.pop("widgets", None)
     return nb
 
 
-def _js_numbers(obj):
-    """``obj`` with every whole float made an int, as JSON.stringify writes it (8.0 -> 8)."""
-    if isinstance(obj, dict):
-        return {k: _js_numbers(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_js_numbers(v) for v in obj]
-    if isinstance(obj, float) and obj.is_integer() and abs(obj) < 1e21:
-        return int(obj)  # from 1e21 on both write 1e+21
-    return obj
+def _drop_widget_view(out: NotebookNode) -> None:
+    """A widget is stored as its text form only. Saved widget state would let a trusted
+    notebook draw sliders that move without a kernel and change nothing; a widget view without
+    its state shows "model not found". The text form says what to do instead."""
+    if out.output_type not in ("display_data", "execute_result"):
+        return
+    if out.data.pop(WIDGET_VIEW, None) is None:
+        return
+    text = out.data.get("text/plain", "")
+    if not (isinstance(text, str) and text.startswith("[")):  # a plain ipywidgets repr
+        out.data["text/plain"] = WIDGET_TEXT
 
 
 def _merge_streams(outputs: list) -> list:
@@ -155,57 +152,6 @@ def _mask_addresses(out: NotebookNode) -> None:
         for mime in ("text/plain", "text/html"):
             if isinstance(out.data.get(mime), str):
                 out.data[mime] = ADDRESS.sub("0x...", out.data[mime])
-
-
-def _renumber_widgets(nb: NotebookNode) -> None:
-    """Give widget models ids 000...1, 000...2, ... in the order a reader reaches them.
-
-    Order: models displayed in the outputs (cell by cell), then, breadth first, the models
-    they refer to (``IPY_MODEL_<id>`` in their state, keys in sorted order), then any model
-    nothing refers to, sorted by its content.
-    """
-    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    shown = [out.data[WIDGET_VIEW]["model_id"]
-             for cell in nb.cells if cell.cell_type == "code"
-             for out in cell.get("outputs", [])
-             if out.get("output_type") in ("display_data", "execute_result")
-             and WIDGET_VIEW in out.get("data", {})]
-    order, queue = [], list(shown)
-    while queue:
-        mid = queue.pop(0)
-        if mid in order:
-            continue
-        order.append(mid)
-        model = state.get(mid, {})
-        queue.extend(MODEL_REF.findall(_dump_sorted(model)))
-    rest = sorted((m for m in state if m not in order), key=lambda m: _dump_sorted(state[m]))
-    order.extend(rest)
-    if not order:
-        return
-    new_ids = {old: f"{i + 1:032x}" for i, old in enumerate(order)}
-
-    def rename(obj):
-        if isinstance(obj, dict):
-            return {new_ids.get(k, k): rename(v) for k, v in obj.items()}
-        if isinstance(obj, list):
-            return [rename(v) for v in obj]
-        if isinstance(obj, str):
-            if obj in new_ids:
-                return new_ids[obj]
-            return MODEL_REF.sub(lambda m: "IPY_MODEL_" + new_ids.get(m.group(1), m.group(1)), obj)
-        return obj
-
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [nbformat.from_dict(rename(out)) for out in cell.outputs]
-    if state:
-        widgets = nb.metadata["widgets"][WIDGET_STATE]
-        widgets["state"] = {new_ids[m]: rename(state[m]) for m in order}
-        nb.metadata["widgets"] = nbformat.from_dict(nb.metadata["widgets"])
-
-
-def _dump_sorted(obj) -> str:
-    return json.dumps(obj, sort_keys=True, default=str)
 
 
 def main(paths: list[str], timeout: int = 600) -> int:

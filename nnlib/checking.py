@@ -13,7 +13,15 @@ A check cell in an exercises notebook looks like this::
     … 03.2-sigmoid: not attempted yet; write sigmoid in the cell above, then run it.
 
 On failure it raises ``CheckFailed`` (an ``AssertionError``) so the cell stops, nbval records a
-failure and the grader gives no points, but IPython shows only the one line, never a traceback wall.
+failure and the grader gives no points, but IPython shows only that line, never a traceback wall:
+what failed, wrapped at words to about 90 characters, and the hint on its own line::
+
+    ✗ 03.1-softplus: softplus(np.array([-1000.0, 1000.0])) raised the NumPy warning 'overflow
+      encountered in exp'
+      → rewrite log(1 + e^z) so that exp never sees a large positive number
+
+A check cell run before its answer cell stops with the one line "… 03.1-softplus: softplus is
+not defined yet: run the answer cell above first" instead of a NameError traceback.
 ``summary()`` prints where you stand on every exercise you have checked in this session.
 
 From a terminal, ``python -m nnlib.checking exercises/03_activations.ipynb`` runs a copy of the
@@ -31,8 +39,10 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import re
 import signal
 import sys
+import textwrap
 import threading
 import warnings
 from collections.abc import Callable
@@ -42,18 +52,28 @@ from typing import Any
 import numpy as np
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
+WRAP = 90  # characters per line of a failure as the notebook shows it
 
 
 # --------------------------------------------------------------------------- failures
 class CheckFailed(AssertionError):
-    """A check did not pass. Shown in the notebook as one line, not a traceback."""
+    """A check did not pass. Shown in the notebook as a few short lines, not a traceback.
+
+    ``what`` says what failed, ``hint`` (optional) what to try; ``message`` is both as one
+    sentence, ``what; hint``, and ``line`` the same with the mark and the exercise id: the form
+    records, summaries and the grader keep. The notebook shows ``lines()``: ``line`` wrapped at
+    words, with the hint on its own line(s).
+    """
 
     status = FAILED
     mark = "✗"
 
-    def __init__(self, message: str, exercise_id: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, exercise_id: str | None = None, hint: str | None = None):
+        text = f"{message}; {hint}" if hint else message
+        super().__init__(text)
+        self.message = text
+        self.what = message
+        self.hint = hint or None
         self.exercise_id = exercise_id
 
     @property
@@ -61,24 +81,41 @@ class CheckFailed(AssertionError):
         label = f"{self.exercise_id}: " if self.exercise_id else ""
         return f"{self.mark} {label}{self.message}"
 
+    def lines(self, width: int = WRAP) -> list[str]:
+        """``line`` as the notebook shows it: what failed, wrapped at words to ``width``
+        characters (continuation lines indented), then the hint on its own line(s), ``→ ...``."""
+        label = f"{self.exercise_id}: " if self.exercise_id else ""
+        wrap = {"break_long_words": False, "break_on_hyphens": False}
+        lines = textwrap.wrap(f"{self.mark} {label}{self.what}", width,
+                              subsequent_indent="  ", **wrap)
+        if self.hint:
+            lines += textwrap.wrap(self.hint, width, initial_indent="  → ",
+                                   subsequent_indent="    ", **wrap)
+        return lines or [self.line]
+
     def __str__(self) -> str:
         return self.line
 
     def _render_traceback_(self) -> list[str]:
-        # IPython calls this instead of printing the traceback.
-        return [self.line]
+        # IPython calls this instead of printing the traceback. One entry (with line breaks),
+        # so that readers of the saved output find the whole text in ``traceback[0]``.
+        return ["\n".join(self.lines())]
 
 
 class NotAttempted(CheckFailed):
-    """The answer is still the stub from the exercises notebook."""
+    """The answer is still the stub from the exercises notebook. Shown as its one line: it
+    says only what to write, and Run All shows one per exercise."""
 
     status = NOT_ATTEMPTED
     mark = "…"
 
+    def lines(self, width: int = WRAP) -> list[str]:
+        return [self.line]
+
 
 def fail(message: str, hint: str | None = None) -> None:
-    """Stop the check with a message; ``hint`` says what to try."""
-    raise CheckFailed(f"{message}; {hint}" if hint else message)
+    """Stop the check with a message; ``hint`` says what to try (shown on a line of its own)."""
+    raise CheckFailed(message, hint=hint)
 
 
 def not_attempted(what: str) -> None:
@@ -148,14 +185,75 @@ def check(exercise_id: str, *answers: Any) -> None:
         _RESULTS[exercise_id] = (failure.status, 0, ex.points, failure.line)
         raise failure from None
     except Exception as err:  # the answer broke the check in a way the check did not foresee
-        failure = CheckFailed(f"your answer made the check stop with {_exception_text(err)} "
-                              "(if your answer looks right, tell your instructor)",
-                              exercise_id)
+        failure = CheckFailed(f"your answer made the check stop with {_exception_text(err)}",
+                              exercise_id, hint="if your answer looks right, tell your "
+                              "instructor")
         _RESULTS[exercise_id] = (failure.status, 0, ex.points, failure.line)
         raise failure from None
     line = f"✓ {exercise_id} ({ex.points} point{'s' if ex.points != 1 else ''})"
     _RESULTS[exercise_id] = (PASSED, ex.points, ex.points, line)
     print(line)
+
+
+# --------------------------------------------------------------------------- a check run too early
+_EXERCISE_ID = re.compile(r"\d\d\.\d+-[A-Za-z0-9_-]+")
+
+
+def missing_answer_line(error: BaseException, tb: Any, user_ns: Any) -> str | None:
+    """The line for a check cell run before its answer cell, or None for any other NameError.
+
+    It applies only when ``error`` (a NameError) was raised by the top level of a notebook cell
+    (its frame runs in ``user_ns``) whose code calls ``check``, for a name other than ``check``:
+    ``… 03.1-softplus: softplus is not defined yet: run the answer cell above first``. Reads the
+    cell's code object, runs nothing.
+    """
+    if not isinstance(error, NameError):
+        return None
+    name = getattr(error, "name", None)
+    if type(name) is not str:
+        found = re.match(r"name '(\w+)' is not defined", error.args[0] if error.args and
+                         type(error.args[0]) is str else "")
+        name = found.group(1) if found else None
+    if not name or name == "check" or tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    frame = tb.tb_frame
+    code = frame.f_code
+    if frame.f_globals is not user_ns or code.co_name != "<module>" or "check" not in code.co_names:
+        return None
+    ids = [c for c in code.co_consts if type(c) is str and _EXERCISE_ID.fullmatch(c)]
+    label = f"{ids[0]}: " if len(ids) == 1 else ""
+    line = f"… {label}{name} is not defined yet: run the answer cell above first"
+    return "\n".join(textwrap.wrap(line, WRAP, subsequent_indent="  ", break_long_words=False,
+                                   break_on_hyphens=False))
+
+
+def _name_error_handler(shell: Any, etype: type, value: BaseException, tb: Any,
+                        tb_offset: int | None = None) -> None:
+    """IPython's handler for NameError (``set_custom_exc``): a check cell run before its answer
+    cell shows one line (``missing_answer_line``); every other NameError its usual traceback.
+
+    The cell still ends in the NameError (IPython records it before calling this), so Run All
+    stops there, nbval sees the error, and a grader counts the check as failed.
+    """
+    try:
+        line = missing_answer_line(value, tb, shell.user_ns)
+        if line is not None:
+            value._render_traceback_ = lambda: [line]  # IPython shows this instead
+    except Exception:  # never let the hint break the error display
+        pass
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
+
+
+def _install_name_error_handler() -> None:
+    """Register ``_name_error_handler`` in the IPython shell this module is imported into, if
+    any (never imports IPython, never replaces a handler someone else set)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "set_custom_exc") or shell.custom_exceptions:
+        return
+    shell.set_custom_exc((NameError,), _name_error_handler)
 
 
 def summary(exercise_ids: list[str] | None = None) -> dict[str, tuple[str, int, int]]:
@@ -322,7 +420,7 @@ def call_with_hint(func: Callable, *args: Any, label: str, hint: str,
     except CheckFailed as failure:
         if warn is not None and "NumPy warning" in failure.message:
             raise
-        raise CheckFailed(f"{failure.message}; {hint}") from None
+        raise CheckFailed(failure.message, hint=hint) from None
 
 
 def as_scalar(got: Any, label: str, hint: str | None = None) -> float:
@@ -344,7 +442,7 @@ def time_limit(seconds: float, label: str, hint: str):
         return
 
     def on_alarm(signum, frame):
-        raise CheckFailed(f"{label} was still running after {seconds} s; {hint}")
+        raise CheckFailed(f"{label} was still running after {seconds} s", hint=hint)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -446,7 +544,10 @@ def check_outcomes(nb: Any) -> dict[str, tuple[str, int, int, str]]:
         if errors:
             err = errors[0]
             if err.ename in ("CheckFailed", "NotAttempted") and err.traceback:
-                line = err.traceback[0]
+                line = "\n".join(err.traceback)
+            elif err.ename == "NameError" and err.traceback and \
+                    str(err.traceback[0]).startswith(f"… {eid}: "):  # missing_answer_line
+                line = "\n".join(err.traceback)
             else:
                 line = f"✗ {eid}: the check cell stopped with {err.ename}: {err.evalue}"
             status = NOT_ATTEMPTED if err.ename == "NotAttempted" else FAILED
@@ -523,6 +624,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(line)
         print_table({eid: o[:3] for eid, o in outcomes.items()})
     return status
+
+
+with contextlib.suppress(Exception):  # a notebook: a check run too early gets one line
+    _install_name_error_handler()
 
 
 if __name__ == "__main__":

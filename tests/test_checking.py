@@ -10,6 +10,7 @@ import nbformat
 import numpy as np
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_notebook
 
 from coursetools.execute import kernel_manager
@@ -42,8 +43,51 @@ def test_a_failing_check_raises_one_line_with_the_case_and_a_hint():
         check("00.0-double", lambda x: x + 2)
     line = info.value.line
     assert line == "✗ 00.0-double: double(3) returned 5, expected 6; double(x) returns 2 * x"
-    assert str(info.value) == line and info.value._render_traceback_() == [line]
+    assert str(info.value) == line and info.value.message == line.removeprefix("✗ 00.0-double: ")
+    assert info.value._render_traceback_() == [
+        "✗ 00.0-double: double(3) returned 5, expected 6\n  → double(x) returns 2 * x"]
     assert isinstance(info.value, AssertionError)  # nbval and pytest see an ordinary failure
+
+
+LONG_WHAT = ("softplus(np.array([-1000.0, 1000.0, 0.0, 3.5, -2.25])) raised the NumPy warning "
+             "'overflow encountered in exp' at the entries z = 1000.0, where e^z is larger than "
+             "the largest float64")
+LONG_HINT = ("rewrite log(1 + e^z) so that exp only ever sees zero or negative numbers, for "
+             "example with max(z, 0) and -|z|; see section 4 of the lesson, the stable sigmoid")
+
+
+def test_a_long_failure_is_wrapped_at_words_with_the_hint_on_its_own_lines():
+    failure = CheckFailed(LONG_WHAT, "03.1-softplus", hint=LONG_HINT)
+    [text] = failure._render_traceback_()
+    lines = text.split("\n")
+    assert lines == failure.lines() and len(lines) >= 4
+    assert all(len(line) <= checking.WRAP for line in lines), lines
+    assert lines[0].startswith("✗ 03.1-softplus: softplus(np.array(")
+    hint_at = next(i for i, line in enumerate(lines) if line.startswith("  → "))
+    # what failed, then the hint: each wrapped at words, so joining the lines gives them back
+    assert " ".join(x.strip() for x in lines[:hint_at]) == f"✗ 03.1-softplus: {LONG_WHAT}"
+    assert " ".join(x.strip() for x in lines[hint_at:]) == f"→ {LONG_HINT}"
+    assert all(line.startswith("  ") for line in lines[1:])  # continuation lines indented
+    # records, summaries and the grader keep the one-line form
+    assert failure.line == f"✗ 03.1-softplus: {LONG_WHAT}; {LONG_HINT}" and "\n" not in str(failure)
+
+
+def test_a_short_failure_without_a_hint_is_its_one_line():
+    failure = CheckFailed("f(1) returned 2, expected 3", "00.0-double")
+    assert failure.lines() == [failure.line] == ["✗ 00.0-double: f(1) returned 2, expected 3"]
+    assert failure.message == "f(1) returned 2, expected 3" and failure.hint is None
+
+
+def test_not_attempted_stays_one_line_however_long():
+    failure = NotAttempted(f"not attempted yet; {LONG_HINT}", "03.1-softplus")
+    assert failure._render_traceback_() == [failure.line] and "\n" not in failure.line
+
+
+def test_fail_keeps_the_hint_apart_and_the_message_as_before():
+    with pytest.raises(CheckFailed) as info:
+        checking.fail("f(1) returned 2", "add one")
+    assert info.value.message == "f(1) returned 2; add one"
+    assert (info.value.what, info.value.hint) == ("f(1) returned 2", "add one")
 
 
 @pytest.mark.parametrize("answer", [None, Ellipsis])
@@ -139,7 +183,7 @@ def test_ipython_shows_only_the_one_line_not_a_traceback():
     assert passed[0]["text"] == "✓ 00.0-double (1 point)\n"
     assert failed[0]["output_type"] == "error" and failed[0]["ename"] == "CheckFailed"
     assert failed[0]["traceback"] == [
-        "✗ 00.0-double: double(3) returned 5, expected 6; double(x) returns 2 * x"]
+        "✗ 00.0-double: double(3) returned 5, expected 6\n  → double(x) returns 2 * x"]
     assert untouched[0]["ename"] == "NotAttempted"
     assert untouched[0]["traceback"] == [
         "… 00.0-double: not attempted yet; write double(x) that returns 2 * x"]
@@ -225,3 +269,56 @@ def test_as_scalar_wants_one_finite_number(got, words):
     with pytest.raises(CheckFailed) as info:
         as_scalar(got, "f(x)", "return one number")
     assert words in info.value.message and "return one number" in info.value.message
+
+
+# --------------------------------------------------------------------------- a check run too early
+def test_a_check_run_before_its_answer_cell_is_one_line_and_still_an_error():
+    nb = notebook("from nnlib.checking import check",
+                  'check("00.0-double", double)',  # the answer cell below was not run yet
+                  "def double(x):\n    return 2 * x",
+                  'check("00.0-double", double)',
+                  "print(not_defined_anywhere)",  # not a check cell: the usual traceback
+                  "def f():\n    return missing_inside\ncheck('00.0-double', f())")
+    NotebookClient(nb, km=kernel_manager(), allow_errors=True, timeout=60).execute()
+    [early] = nb.cells[1].outputs
+    assert early["output_type"] == "error" and early["ename"] == "NameError"  # the cell fails
+    assert early["traceback"] == [
+        "… 00.0-double: double is not defined yet: run the answer cell above first"]
+    assert nb.cells[3].outputs[0]["text"] == "✓ 00.0-double (1 point)\n"
+    for cell in nb.cells[4:]:  # elsewhere, and inside a function, NameError is left alone
+        [other] = cell.outputs
+        assert other["ename"] == "NameError" and "Traceback" in "".join(other["traceback"])
+
+
+def test_a_check_run_too_early_stops_run_all_as_any_error_does():
+    nb = notebook("from nnlib.checking import check", 'check("00.0-double", double)',
+                  'print("after")')
+    with pytest.raises(CellExecutionError) as info:
+        NotebookClient(nb, km=kernel_manager(), timeout=60).execute()
+    assert info.value.ename == "NameError"
+    assert nb.cells[2].outputs == []
+
+
+def test_the_too_early_line_needs_a_check_cell_at_the_top_level():
+    def raise_in(source, ns):
+        try:
+            exec(compile(source, "<cell>", "exec"), ns)
+        except NameError as err:
+            return err, err.__traceback__
+        raise AssertionError("no NameError")
+
+    ns = {"check": check}
+    err, tb = raise_in('check("03.1-softplus", softplus)', ns)
+    assert checking.missing_answer_line(err, tb, ns) == (
+        "… 03.1-softplus: softplus is not defined yet: run the answer cell above first")
+    assert checking.missing_answer_line(err, tb, {}) is None  # not the notebook's namespace
+    err, tb = raise_in("y = softplus", ns)
+    assert checking.missing_answer_line(err, tb, ns) is None  # no check in that cell
+    err, tb = raise_in('check("03.1-softplus", softplus)', {})
+    assert checking.missing_answer_line(err, tb, {}) is None  # check itself is missing
+
+
+def test_importing_the_checks_outside_ipython_registers_nothing():
+    code = ("import sys, nnlib.checking; assert 'IPython' not in sys.modules; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "ok\n"

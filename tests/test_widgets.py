@@ -710,9 +710,11 @@ def test_noisy_digit_refuses_unscaled_pixels_and_wrong_shapes():
 def test_digit_explorer_redraws_when_a_slider_moves(digit_model):
     model, X, y = digit_model
     box = widgets.digit_explorer(model, X, y)
-    index, noise, seed = box.children[0].children
+    index, noise, seed = box.controls.values()
     assert [c.description for c in (index, noise, seed)] == ["image", "noise", "noise seed"]
     assert (index.min, index.max) == (0, len(X) - 1)
+    assert box.children[0].children[0].children == (index, index.number_box)
+    assert (index.number_box.min, index.number_box.max) == (0, len(X) - 1)
     assert len(plt.get_fignums()) == 1
     assert plt.gcf().axes[0].get_title() == f"true label {int(y[0])}, noise 0%"
     index.value = 5
@@ -723,6 +725,11 @@ def test_digit_explorer_redraws_when_a_slider_moves(digit_model):
     before = plt.gcf().axes[0].images[0].get_array().copy()
     seed.value = 4
     assert (plt.gcf().axes[0].images[0].get_array() != before).any()
+    index.number_box.value = 7  # typing a number moves the slider and redraws
+    assert index.value == 7
+    assert plt.gcf().axes[0].get_title() == f"true label {int(y[7])}, noise 100%"
+    index.value = 2
+    assert index.number_box.value == 2
 
 
 # ------------------------------------------------------------------ lesson 11: capacity explorer
@@ -800,3 +807,87 @@ def test_capacity_explorer_redraws_when_a_slider_moves():
     assert plt.gcf().axes[0].get_title().startswith("1-2-2-1 tanh, λ = 0.01, epoch 2000")
     epoch.value = 100
     assert plt.gcf().axes[0].get_title().startswith("1-2-2-1 tanh, λ = 0.01, epoch 100:")
+
+
+# --------------------------------------------------------------- every explorer as a page shows it
+def every_explorer():
+    """One of each explorer (and the playground), with small settings where training is slow."""
+    import numpy as np
+
+    from nnlib import mlp
+    from nnlib.playground import experiment, playground
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((30, 784)), np.arange(30) % 10
+    return {
+        "perceptron": widgets.perceptron_explorer(),
+        "activation": widgets.activation_explorer(),
+        "gradient_descent": widgets.gradient_descent_explorer(),
+        "backprop": widgets.backprop_explorer(),
+        "training": widgets.training_explorer(dataset="moons", hidden=2, epoch=20, epochs=20,
+                                              layers=1),
+        "momentum": widgets.momentum_explorer(),
+        "softmax": widgets.softmax_explorer(),
+        "digit": widgets.digit_explorer(mlp([784, 10], rng=0), X, y),
+        "capacity": widgets.capacity_explorer(hidden=2, weight_decay=0.1, epoch=0),
+        "inline": widgets.interactive_plot(lambda a: plt.figure(), a=widgets.slider("a", 0, 0, 1)),
+        "playground": playground(),
+        "experiment": experiment("xor-linear"),
+    }
+
+
+@pytest.fixture(scope="module")
+def explorers():
+    made = every_explorer()
+    yield made
+    plt.close("all")
+
+
+def test_every_explorer_reads_as_a_sentence_where_it_cannot_run(explorers):
+    """text/plain is what JupyterLab shows for an untrusted notebook, and what GitHub shows:
+    a sentence saying how to bring the widget to life, never ``VBox(children=(...``."""
+    from IPython.core.formatters import DisplayFormatter
+
+    from nnlib.playground.app import PLAYGROUND_TEXT
+
+    for name, widget in explorers.items():
+        data, _ = DisplayFormatter().format(widget)
+        text = data["text/plain"]
+        assert "application/vnd.jupyter.widget-view+json" in data, name  # still live in a kernel
+        assert text == (PLAYGROUND_TEXT if name in ("playground", "experiment")
+                        else widgets.EXPLORER_TEXT), name
+        assert "run the cells above" in text and "(children" not in text, name
+        assert len(text) <= 130 and "\n" not in text, name
+
+
+def test_every_slider_is_wide_enough_to_aim_and_its_label_is_not_cut(explorers):
+    from nnlib.widgets._base import DESCRIPTION_WIDTH, SLIDER_WIDTH
+
+    px = int(SLIDER_WIDTH.removesuffix("px"))
+    assert px >= 450  # label 90 + readout up to about 110 + a track of 250 px or more
+    n = 0
+    for name, box in explorers.items():
+        if name in ("playground", "experiment"):
+            continue
+        assert box.children[0].layout.flex_flow == "row wrap", name  # rows wrap, never squeeze
+        for control in box.controls.values():
+            if type(control).__name__.endswith("Slider"):
+                n += 1
+                assert control.layout.width == control.layout.min_width == SLIDER_WIDTH, name
+                assert control.layout.flex == "0 0 auto", name
+            if control.description:
+                assert control.style.description_width == DESCRIPTION_WIDTH, name
+    assert n >= 25
+
+
+def test_a_large_range_gets_a_number_box_and_a_small_one_does_not(explorers):
+    index = explorers["digit"].controls["index"]
+    assert type(index.number_box).__name__ == "BoundedIntText"
+    for name, box in explorers.items():
+        if name in ("playground", "experiment", "digit"):
+            continue
+        for control in box.controls.values():
+            assert not hasattr(control, "number_box"), name
+            if hasattr(control, "max") and hasattr(control, "step") and control.step:
+                positions = (control.max - control.min) / control.step
+                assert positions <= 1000, (name, control.description)  # ~3 per pixel at most

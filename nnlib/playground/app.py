@@ -13,6 +13,7 @@ import asyncio
 import time
 
 from ..widgets import _ipywidgets
+from ..widgets._base import with_text
 from . import render
 from .core import (
     ACTIVATIONS,
@@ -28,6 +29,8 @@ from .data import CLASSIFICATION, FEATURES, REGRESSION
 
 FPS = 30    # at most this many redraws per second while playing
 SPEED = 30  # epochs per second while playing: a slow frame trains the epochs it owes
+PLAYGROUND_TEXT = ("[the playground: run the cells above and this one to press play and change "
+                   "its settings]")
 
 
 class PlaygroundWidget:
@@ -143,7 +146,8 @@ class PlaygroundWidget:
         self.neuron_row.children = boxes
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        # the live view, and a sentence (not Python) where no kernel runs it
+        return with_text(self.widget._repr_mimebundle_(**kwargs), PLAYGROUND_TEXT)
 
     # ------------------------------------------------------------------ pictures
     def redraw(self):

@@ -2,16 +2,18 @@
 
 ipywidgets is imported only when you call one of these functions, so ``import nnlib`` works
 without it. Each function returns a widget; display it by leaving it as the last line of a cell.
-Without a running kernel (on a repository page) the widget cannot move: lessons show a static
-figure of its default state next to it.
+Without a running kernel (on a repository page, or before the lesson's cells are run) the widget
+cannot move: it reads as a sentence that says how to start it (``EXPLORER_TEXT``, its
+text/plain form), and lessons show static figures of what it draws. Sliders are ``SLIDER_WIDTH``
+wide (``fit``); a range too large to aim at by dragging gets a number box (``index_slider``).
 
 One module per lesson's explorer (``perceptron`` for lesson 01, ``training`` for lesson 07,
 ...); every explorer is importable from ``nnlib.widgets`` itself. The playground of lesson 12
 is its own package, ``nnlib.playground``.
 """
 
+from ._base import EXPLORER_TEXT, index_slider, interactive_plot, slider
 from ._base import _ipywidgets as _ipywidgets  # the playground builds on it
-from ._base import interactive_plot, slider
 from .activations import (
     ACTIVATION_CHOICES,
     activation_explorer,
@@ -81,6 +83,8 @@ from .training import (
 __all__ = [
     "interactive_plot",
     "slider",
+    "index_slider",
+    "EXPLORER_TEXT",
     "GATE_CHOICES",
     "draw_perceptron",
     "perceptron_explorer",

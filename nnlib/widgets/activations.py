@@ -64,6 +64,7 @@ def activation_explorer():
     name = w.Dropdown(options=ACTIVATION_CHOICES, value="sigmoid", description="f")
     z0 = slider("z0", 2.0, -8.0, 8.0, step=0.1)
     z_range = w.FloatRangeSlider(value=(-6.0, 6.0), min=-10.0, max=10.0, step=0.5,
-                                 description="z range", continuous_update=True)
+                                 description="z range", continuous_update=True,
+                                 readout_format=".1f")  # steps of 0.5: no need for .2f
     alpha = slider("alpha", 0.1, 0.0, 0.5, step=0.01)
     return interactive_plot(draw_activation, name=name, z0=z0, z_range=z_range, alpha=alpha)

@@ -1,6 +1,6 @@
 """The digit explorer of lesson 10 (``nnlib.widgets``)."""
 
-from ._base import _ipywidgets, interactive_plot, slider
+from ._base import _ipywidgets, index_slider, interactive_plot, slider
 
 
 def noisy_digit(image, noise=0.0, seed=0):
@@ -96,6 +96,7 @@ def digit_explorer(model, X, y=None, index=0, noise=0.0, seed=0):
 
     ``index`` picks the image (with its label from ``y`` when given), ``noise`` blends it with
     seeded uniform noise (0: the image, 1: pure noise), and ``seed`` picks the noise pattern.
+    The image has a number box beside its slider: type an index to jump straight to it.
     Pass the trained model and scaled images, e.g. ``digit_explorer(model, X_test, y_test)``.
     """
     w = _ipywidgets()
@@ -110,8 +111,7 @@ def digit_explorer(model, X, y=None, index=0, noise=0.0, seed=0):
         return draw_digit_prediction(model, X[index], label, noise=noise, seed=seed)
 
     controls = {
-        "index": w.IntSlider(value=index, min=0, max=len(X) - 1, description="image",
-                             continuous_update=True),
+        "index": index_slider("image", index, 0, len(X) - 1),
         "noise": slider("noise", noise, 0.0, 1.0, step=0.05),
         "seed": w.IntSlider(value=seed, min=0, max=20, description="noise seed",
                             continuous_update=True),
