@@ -205,10 +205,11 @@ def bwrap_command(run_dir: Path, ctl_dir: Path) -> list[str]:
     for extra in ("/etc/ld.so.cache", "/etc/localtime"):
         if os.path.exists(extra):
             cmd += ["--ro-bind", extra, extra]
+    # The private /tmp first: the course (a clone in /tmp, say) is bound on top of it, not hidden
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for path in sandbox_paths():
         if not path.startswith("/usr/"):
             cmd += ["--ro-bind", path, path]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for font_list in _matplotlib_font_lists():  # or every plotting kernel rebuilds it (1-2 s)
         cmd += ["--ro-bind", str(font_list), f"/tmp/matplotlib/{font_list.name}"]
     cmd += ["--bind", str(run_dir), str(run_dir), "--bind", str(ctl_dir), str(ctl_dir),
