@@ -149,10 +149,13 @@ CLASS = {
     "network": (canary("ok", setup="try:\n    socket.create_connection(('127.0.0.1', "
                        "int(os.environ.get('PORT_PLACEHOLDER', PORT)), timeout=1)\n"
                        "    ok = True\nexcept OSError:\n    ok = False"), 0, []),
-    "writes-outside": (canary("ok", setup="ok = False\nfor d in ['/work', '/usr', "
-                              f"{str(ROOT)!r}, {str(ROOT / 'nnlib')!r}]:\n    try:\n"
-                              "        open(os.path.join(d, 'conftest.py'), 'w').write('x')\n"
-                              "        ok = True\n    except OSError:\n        pass"), 0, []),
+    # Writes outside its own folder either fail or land in the sandbox's private /tmp (when the
+    # course itself lives under /tmp, as on a CI machine): the host's files never change, which
+    # test_writes_outside_the_sandbox_never_reach_the_machine checks after the run.
+    "writes-outside": (with_cells(with_reference(), "import os\nfor d in ['/work', '/usr', "
+                                  f"{str(ROOT)!r}, {str(ROOT / 'nnlib')!r}]:\n    try:\n"
+                                  "        open(os.path.join(d, 'conftest.py'), 'w').write('x')\n"
+                                  "    except OSError:\n        pass"), 7, []),
     "environment": (canary(f"{CANARY_ENV!r} in os.environ or 'PYTEST_CURRENT_TEST' in "
                            "os.environ or 'VIRTUAL_ENV' in os.environ"), 0, []),
     "daemon": (with_cells(with_reference(), "import subprocess\nsubprocess.Popen(['sh', '-c', "
@@ -234,6 +237,11 @@ def test_every_attack_earns_only_what_it_should(graded, student):
     assert row["total"] == total, row
     for note in notes:
         assert any(note in n for n in row["notes"]), (note, row["notes"])
+
+
+def test_writes_outside_the_sandbox_never_reach_the_machine(graded):
+    for folder in (Path("/work"), Path("/usr"), ROOT, ROOT / "nnlib"):
+        assert not (folder / "conftest.py").exists(), folder
 
 
 def test_attempts_on_the_checks_tools_are_noted(graded):
