@@ -413,12 +413,16 @@ def lambda_run(lam):
 
 
 def _numbers(value, name, n):
-    if isinstance(value, (str, bytes, dict)) or np.ndim(value) != 1:
+    try:  # np.ndim asks an odd object for its array, which may raise
+        one_row = np.ndim(value) == 1
+    except Exception:
+        one_row = False
+    if isinstance(value, (str, bytes, dict)) or not one_row:
         fail(f"{name} is {type(value).__name__} {show(value)}, expected a list of {n} numbers",
              "one validation MSE per lambda of LAMBDAS, in the same order")
     try:
         arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except Exception:  # TypeError, ValueError, or whatever an odd object's __array__ raises
         fail(f"{name} holds something other than numbers: {show(value)}",
              "one validation MSE per lambda of LAMBDAS, as numbers")
     if len(arr) != n:
@@ -447,7 +451,11 @@ def check_choose_lambda(val_mse, best_lambda):
              "train exactly as the task says (a fresh network with rng=0 for each lambda, the "
              "same data, learning rate, momentum, full batches and number of epochs) and "
              "measure the MSE on the validation points after the last epoch")
-    if isinstance(best_lambda, (bool, np.bool_, str)) or np.ndim(best_lambda) != 0:
+    try:  # np.ndim asks an odd object for its array, which may raise
+        one_number = np.ndim(best_lambda) == 0
+    except Exception:
+        one_number = False
+    if isinstance(best_lambda, (bool, np.bool_, str)) or not one_number:
         fail(f"best_lambda is {type(best_lambda).__name__} {show(best_lambda)}, expected a "
              "number", "one of the values of LAMBDAS")
     choice = as_scalar(best_lambda, "best_lambda", "one of the values of LAMBDAS")

@@ -557,3 +557,15 @@ HIDDEN_OTHER_FORMS = {  # correct answers written unlike the solution; the hidde
     "11.3-early-stopping": {"early_stopping": stopping_argmin_prefixes},
     "11.5-relu-interpolant": {"relu_interpolant": interp_mirrored},
 }
+
+
+def test_choose_lambda_fails_cleanly_on_an_object_whose_array_raises(checker):
+    from nnlib.checks.lesson11 import LAMBDAS, lambda_run
+
+    class Odd:
+        def __array__(self, *args, **kwargs):
+            raise RuntimeError("no array here")
+
+    values = [lambda_run(lam)[1] for lam in LAMBDAS]
+    line = checker.fails("11.4-choose-lambda", values, Odd())
+    assert "tell your instructor" not in line and "expected a number" in line
