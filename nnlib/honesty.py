@@ -330,9 +330,15 @@ def _show(arr: np.ndarray) -> str:
 
 
 # --------------------------------------------------------------------------- types
+def is_count(value: Any) -> bool:
+    """Whether ``value`` is a count as the course writes one: a Python or NumPy integer, not a
+    bool and not a float like 12.0. Every check that reads a count asks this."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
 def expect_count(got: Any, expected: int, label: str, hint: str | None = None) -> int:
     """A count is an ``int`` (a Python or NumPy integer; not a bool, not a float like 12.0)."""
-    if isinstance(got, bool | np.bool_) or not isinstance(got, int | np.integer):
+    if not is_count(got):
         fail(f"{label} returned {type(got).__name__} {_show(got)}, expected an int",
              "a count is a whole number: return an int")
     if int(got) != int(expected):

@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 
 from nnlib.checking import as_array, as_scalar, call, exercise, expect_shape, fail, show, time_limit
-from nnlib.honesty import Forbidden, call_without_delegation
+from nnlib.honesty import Forbidden, call_without_delegation, is_count
 
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 TIME_LIMIT = 10  # seconds one call may take before the check calls it an endless loop
@@ -306,8 +306,7 @@ def check_slowest(slowest_y, slowest_epochs):
              "the outputs for the inputs 000, 001, ..., 111, in that order")
     if not np.isin(y, [0, 1]).all():
         fail(f"slowest_y is {show(y)}", "a boolean function's outputs are 0s and 1s")
-    if isinstance(slowest_epochs, bool | np.bool_) or not isinstance(slowest_epochs,
-                                                                    int | np.integer):
+    if not is_count(slowest_epochs):
         fail(f"slowest_epochs is {type(slowest_epochs).__name__} {show(slowest_epochs)}, "
              "expected an int", "a count is a whole number: an int")
     epochs = epochs3().get(_code(y))

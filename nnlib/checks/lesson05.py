@@ -41,7 +41,13 @@ from nnlib.checking import (
     fail,
     show,
 )
-from nnlib.honesty import NUMERICAL, Forbidden, call_without_delegation, expect_analytic
+from nnlib.honesty import (
+    NUMERICAL,
+    Forbidden,
+    call_without_delegation,
+    expect_analytic,
+    is_count,
+)
 
 AUTODIFF = ["torch", "jax", "autograd", "tensorflow"]
 
@@ -79,7 +85,7 @@ def _close(a, b, rtol=1e-9, atol=1e-12):
 
 def _count(value, label, hint):
     """A count: a Python or NumPy int (not a bool, not a float like 12.0)."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+    if not is_count(value):
         fail(f"{label} is {type(value).__name__} {show(value)}, expected an int", hint)
     return int(value)
 

@@ -30,7 +30,7 @@ from nnlib.checking import (
     not_attempted,
     show,
 )
-from nnlib.honesty import Forbidden, call_without_delegation
+from nnlib.honesty import Forbidden, call_without_delegation, is_count
 
 # --------------------------------------------------------------------------- 08.1
 BATCH_HINT = ("draw order = rng.permutation(m) once, at the start; then for start in range(0, m, "
@@ -408,7 +408,7 @@ def _first_below(beta):
 def _count_or_none(value, label):
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+    if not is_count(value):
         fail(f"{label} is {type(value).__name__} {show(value)}, expected an int (or None)",
              "a number of steps is a whole number: an int")
     return int(value)
