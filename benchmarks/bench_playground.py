@@ -26,13 +26,10 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from coursetools.lab import start_lab as _start_lab  # noqa: E402
 from nnlib.playground import Playground, render  # noqa: E402
 from nnlib.playground.app import FPS  # noqa: E402
 
@@ -119,35 +117,11 @@ OBSERVE = """() => {
 EPOCH = "() => Number(document.querySelector('.nn-epoch').textContent.replace(/,/g, ''))"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_lab(root):
-    port = free_port()
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".jupyter"),
-               JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", "--allow-root",
-           f"--ServerApp.root_dir={root}", "--LabApp.news_url=",
-           "--ServerApp.disable_check_xsrf=True", "--LabApp.expose_app_in_browser=True"]
-    log = open(root / "lab.log", "wb")
-    server = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
-            return server, base, log
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise SystemExit("JupyterLab did not start:\n"
-                                 + (root / "lab.log").read_text()) from None
-            time.sleep(0.5)
+    try:
+        return _start_lab(root, TOKEN)
+    except RuntimeError as err:
+        raise SystemExit(str(err)) from None
 
 
 def open_and_play(page, base, path):

@@ -10,14 +10,14 @@ unless NNCOURSE_REQUIRE_BROWSER=1 (set by .ci/run), where it fails instead.
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from coursetools.lab import free_port, start_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -44,12 +44,6 @@ CHROMIUM_ARGS = [
 TOKEN = "nncourse-browser-test"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1 serving copies of the welcome notebooks."""
@@ -58,27 +52,10 @@ def lab(tmp_path_factory):
     for folder in ("exercises", "solutions"):
         (root / folder).mkdir()
         shutil.copy(ROOT / folder / "00_welcome.ipynb", root / folder)
-    port = free_port()
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".jupyter"),
-               JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", "--allow-root",
-           f"--ServerApp.root_dir={root}", "--LabApp.news_url=",
-           "--ServerApp.disable_check_xsrf=True", "--LabApp.expose_app_in_browser=True"]
-    log = open(root / "lab.log", "wb")
-    server = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("JupyterLab did not start:\n" + (root / "lab.log").read_text())
-            time.sleep(0.5)
+    try:
+        server, base, log = start_lab(root, TOKEN)
+    except RuntimeError as err:
+        pytest.fail(str(err))
     yield base, root
     os.killpg(server.pid, 15)
     server.wait(timeout=20)
