@@ -42,7 +42,11 @@ class Sequential:
         """Class predictions, shape (m,): the index of the largest output, or, for a single
         output, 1 where it is at or above the midpoint (0.5 after a sigmoid, 0 for raw scores),
         like the step function of lesson 01."""
-        out = self.forward(X)
+        return self.classes_of(self.forward(X))
+
+    def classes_of(self, out):
+        """The class predictions, shape (m,), that ``predict`` makes from the network's output
+        ``out`` of shape (m, n_out) (``fit`` uses it on the outputs it has already computed)."""
         if out.shape[1] == 1:
             threshold = 0.5 if _ends_in_probability(self) else 0.0
             return (out[:, 0] >= threshold).astype(int)

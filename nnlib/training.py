@@ -9,6 +9,11 @@ One epoch = one pass over the data in shuffled mini-batches. For each batch:
 
 ``fit`` does exactly this, records the loss and accuracy of each epoch in a ``History``, calls
 your callbacks (for live plots), shows progress, and stops with advice if the loss turns NaN.
+
+The training loss and accuracy of an epoch are measured on the batches as they were seen, each
+batch with the weights it met (as Keras reports them): that costs nothing, because the forward
+pass already computed the outputs. ``full_pass=True`` measures the accuracy again on all of X
+with the epoch's final weights, one more forward pass over the data.
 """
 
 import sys
@@ -17,6 +22,7 @@ import time
 import numpy as np
 
 from .data import as_rng, minibatches
+from .threads import blas_threads, step_threads
 
 
 class TrainingDiverged(FloatingPointError):
@@ -30,8 +36,10 @@ class TrainingDiverged(FloatingPointError):
 class History(dict):
     """Per-epoch records: ``history["loss"][k]`` is the mean training loss of epoch k+1.
 
-    Keys: "loss", "accuracy", "val_loss", "val_accuracy" (when validation data is given),
-    "time" (seconds per epoch).
+    Keys: "loss" and "accuracy" (on the batches of the epoch as they were seen, or, for the
+    accuracy with ``fit(..., full_pass=True)``, on all the training data after the epoch),
+    "val_loss" and "val_accuracy" (after the epoch, when validation data is given), "time"
+    (seconds per epoch).
     """
 
     @property
@@ -64,7 +72,7 @@ def labels_of(Y):
 
 
 def fit(model, loss, optimizer, X, Y, epochs=10, batch_size=32, rng=None, validation=None,
-        callbacks=(), progress=True):
+        callbacks=(), progress=True, full_pass=False, threads=None):
     """Train ``model`` on (X, Y) with mini-batch gradient descent and return a ``History``.
 
     X : ndarray, shape (m, n_in).  Y : targets, (m, n_out), or integer labels (m,).
@@ -74,6 +82,10 @@ def fit(model, loss, optimizer, X, Y, epochs=10, batch_size=32, rng=None, valida
     callbacks : functions ``cb(epoch, history, model)`` called after every epoch; one that
         returns True stops training (early stopping).
     progress : show a progress line per epoch (in JupyterLab it updates in place).
+    full_pass : record as "accuracy" the accuracy of the epoch's final weights on all of X (one
+        more forward pass per epoch) instead of the accuracy on the batches as they were seen.
+    threads : CPU threads for the training steps' matrix products; by default one, or every
+        core for very large steps (``nnlib.threads`` says why). Evaluation uses every core.
     """
     X, Y = np.asarray(X), np.asarray(Y)
     if len(X) == 0:
@@ -81,21 +93,25 @@ def fit(model, loss, optimizer, X, Y, epochs=10, batch_size=32, rng=None, valida
     if len(X) != len(Y):
         raise ValueError(f"X has {len(X)} samples but Y has {len(Y)}; they must match row for row")
     rng = as_rng(rng)
+    n_threads = step_threads(batch_size, model) if threads is None else threads
     history = History()
     bar = ProgressBar(epochs) if progress else None
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        total, seen = 0.0, 0
-        for step, (Xb, Yb) in enumerate(minibatches(X, Y, batch_size, rng)):
-            value = _forward_or_diverged(model, loss, Xb, Yb)
-            if not np.isfinite(value):
-                raise TrainingDiverged(_divergence_advice(value, epoch, step, optimizer, X),
-                                       history)
-            model.backward(loss.backward(), need_input_grad=False)
-            optimizer.step(model)
-            total += value * len(Xb)
-            seen += len(Xb)
-        record = {"loss": total / seen, "accuracy": evaluate(model, X, Y)}
+        total, correct, seen = 0.0, 0, 0
+        with blas_threads(n_threads):
+            for step, (Xb, Yb) in enumerate(minibatches(X, Y, batch_size, rng)):
+                value, Y_hat = _forward_or_diverged(model, loss, Xb, Yb)
+                if not np.isfinite(value):
+                    raise TrainingDiverged(_divergence_advice(value, epoch, step, optimizer, X),
+                                           history)
+                model.backward(loss.backward(), need_input_grad=False)
+                optimizer.step(model)
+                total += value * len(Xb)
+                correct += int(np.sum(model.classes_of(Y_hat) == labels_of(Yb)))
+                seen += len(Xb)
+        record = {"loss": total / seen,
+                  "accuracy": evaluate(model, X, Y) if full_pass else correct / seen}
         if validation is not None:
             Xv, Yv = validation
             record["val_loss"] = loss.forward(model.forward(Xv), Yv)
@@ -121,17 +137,19 @@ def evaluate(model, X, Y, batch_size=10_000):
 
 
 def _forward_or_diverged(model, loss, Xb, Yb):
-    """The batch loss, or nan when the parameters have blown up (instead of an overflow
-    warning or a "NaN in the input" error from a layer deep inside the network)."""
+    """(batch loss, network output), the loss nan when the parameters have blown up (instead
+    of an overflow warning or a "NaN in the input" error from a layer deep inside the network)."""
+    Y_hat = None
     try:
         with np.errstate(over="ignore", invalid="ignore"):
-            return loss.forward(model.forward(Xb), Yb)
+            Y_hat = model.forward(Xb)
+            return loss.forward(Y_hat, Yb), Y_hat
     except (ValueError, FloatingPointError):
         if all(np.all(np.isfinite(p)) for p, _ in model.params_and_grads()) and np.all(
             np.isfinite(Xb)
         ):
             raise  # a real input error, not divergence: let its message through
-        return float("nan")
+        return float("nan"), Y_hat
 
 
 def _divergence_advice(value, epoch, step, optimizer, X):

@@ -182,7 +182,38 @@ def test_fit_runs_one_forward_and_one_backward_per_batch_not_per_sample():
     first.forward, first.backward = counting_forward, counting_backward
     fit(model, SoftmaxCrossEntropy(), SGD(), X, y, epochs=1, batch_size=64, progress=False)
     assert calls["backward"] == 4
-    assert calls["forward"][:4] == [64, 64, 64, 64]  # then one evaluation pass over all 256
+    assert calls["forward"] == [64, 64, 64, 64]  # the accuracy comes from these outputs
+    fit(model, SoftmaxCrossEntropy(), SGD(), X, y, epochs=1, batch_size=64, progress=False,
+        full_pass=True)
+    assert calls["forward"][4:] == [64, 64, 64, 64, 256]  # then one pass over all 256
+
+
+def test_accuracy_is_that_of_the_batches_as_they_were_seen_unless_a_full_pass_is_asked():
+    """Keras's convention: each batch is scored by the weights that met it, before its step;
+    the same loop written out by hand gives the same number."""
+    X, y = make_moons(200, noise=0.3, rng=0)
+    model = mlp([2, 8, 2], activation="tanh", rng=0)
+    history = fit(model, SoftmaxCrossEntropy(), SGD(lr=0.5), X, y, epochs=2, batch_size=16,
+                  rng=5, progress=False)
+    by_hand, loss, optimizer, rng = mlp([2, 8, 2], activation="tanh", rng=0), \
+        SoftmaxCrossEntropy(), SGD(lr=0.5), np.random.default_rng(5)
+    for epoch in range(2):
+        correct = []
+        for Xb, yb in minibatches(X, y, 16, rng):
+            scores = by_hand.forward(Xb)
+            correct.extend(np.argmax(scores, axis=1) == yb)
+            loss.forward(scores, yb)
+            by_hand.backward(loss.backward())
+            optimizer.step(by_hand)
+        assert history["accuracy"][epoch] == np.mean(correct)
+    assert history["accuracy"][-1] != accuracy(by_hand, (X, y))  # not the final weights'
+
+    model = mlp([2, 8, 2], activation="tanh", rng=0)
+    full = fit(model, SoftmaxCrossEntropy(), SGD(lr=0.5), X, y, epochs=2, batch_size=16,
+               rng=5, progress=False, full_pass=True)
+    assert full["accuracy"][-1] == accuracy(model, (X, y)) == accuracy(by_hand, (X, y))
+    assert full["loss"] == history["loss"]
+
 
 
 def test_binary_labels_train_with_bce():
