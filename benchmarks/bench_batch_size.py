@@ -164,11 +164,24 @@ def machine_info(np):
     return {
         "cpus": os.cpu_count(),
         "processor": _cpu_name(),
+        "vector_extensions": _vector_extensions(),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "blas": f"{blas.get('name', '?')} {blas.get('version', '')}".strip(),
         "system": f"{platform.system()} {platform.machine()}",
     }
+
+
+def _vector_extensions():
+    """The widest SIMD the CPU offers: float32 matrix products are about twice as fast with
+    AVX-512 as with AVX2 on the course's machines (benchmarks/README.md)."""
+    try:
+        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        return "unknown"
+    return next((name for flag, name in [("avx512f", "AVX-512"), ("avx2", "AVX2"),
+                                         ("avx", "AVX")] if flag in flags), "SSE")
 
 
 def _cpu_name():

@@ -570,7 +570,8 @@ def ring_run(sizes, activation, lr, epochs):
     X_test, y_test = ring_data(*RING["test"])
     model = mlp(list(sizes), activation, output="sigmoid", rng=0)
     history = fit(model, MSE(), SGD(lr, momentum=DESIGN["momentum"]), X, y.reshape(-1, 1),
-                  epochs=epochs, batch_size=DESIGN["batch_size"], rng=0, progress=False)
+                  epochs=epochs, batch_size=DESIGN["batch_size"], rng=0, progress=False,
+                  full_pass=True)
     return float(np.mean(model.predict(X_test).ravel() == y_test)), history
 
 
