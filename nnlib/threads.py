@@ -5,15 +5,16 @@ product over all the machine's cores and waits until every part is done. For the
 products of one mini-batch (128 x 784 times 784 x 256 in lesson 10) that bargain is poor:
 
 * when another program keeps one core busy (a browser, a second notebook, a shared machine),
-  every product waits for the thread that lost its core, and training runs two to three times
+  every product waits for the thread that lost its core, and training runs several times
   slower than on one thread;
 * the split changes the order of the additions, so the same seed gives slightly different
   weights on one thread and on two: the printed numbers would depend on the machine's load.
 
-So ``fit`` trains on **one** BLAS thread unless one step's products are large
-(``LARGE_STEP`` multiply-adds or more), where every core pays even on a busy machine.
-``benchmarks/bench_threads.py`` measures both choices side by side, on a quiet machine and
-with one core kept busy (``benchmarks/results/threads.json``).
+So ``fit`` computes on **one** BLAS thread, its evaluation passes included, unless it is told
+otherwise (``fit(..., threads=2)``). On a quiet machine a second thread makes the products
+faster; ``benchmarks/bench_threads.py`` measures both choices side by side, on a quiet machine
+and with one core kept busy (``benchmarks/results/threads.json``). Outside ``fit`` NumPy keeps
+its own choice (every core).
 """
 
 from contextlib import nullcontext
@@ -25,19 +26,9 @@ try:
 except ImportError:  # an environment made before nnlib needed it: train with BLAS's default
     ThreadpoolController = None
 
-# Multiply-adds of one training step (batch_size x parameters) from which fit uses every core.
-LARGE_STEP = 2**30
-
 # Found once, when nnlib is imported: the BLAS libraries NumPy loaded and their thread limits.
 _BLAS = ThreadpoolController().select(user_api="blas") if ThreadpoolController else None
 _THREADS = max((lib.num_threads for lib in _BLAS.lib_controllers), default=1) if _BLAS else 1
-
-
-def step_threads(batch_size, model):
-    """The BLAS threads ``fit`` trains with when not told: 1 for an ordinary batch, None (BLAS's
-    own choice: every core) when ``batch_size`` x parameters reaches ``LARGE_STEP``."""
-    work = batch_size * model.count_parameters()
-    return None if work >= LARGE_STEP else 1
 
 
 def blas_threads(n):

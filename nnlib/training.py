@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from .data import as_rng, minibatches
-from .threads import blas_threads, step_threads
+from .threads import blas_threads
 
 
 class TrainingDiverged(FloatingPointError):
@@ -84,8 +84,8 @@ def fit(model, loss, optimizer, X, Y, epochs=10, batch_size=32, rng=None, valida
     progress : show a progress line per epoch (in JupyterLab it updates in place).
     full_pass : record as "accuracy" the accuracy of the epoch's final weights on all of X (one
         more forward pass per epoch) instead of the accuracy on the batches as they were seen.
-    threads : CPU threads for the training steps' matrix products; by default one, or every
-        core for very large steps (``nnlib.threads`` says why). Evaluation uses every core.
+    threads : CPU threads for the matrix products while fit runs; by default one
+        (``nnlib.threads`` says why).
     """
     X, Y = np.asarray(X), np.asarray(Y)
     if len(X) == 0:
@@ -93,13 +93,12 @@ def fit(model, loss, optimizer, X, Y, epochs=10, batch_size=32, rng=None, valida
     if len(X) != len(Y):
         raise ValueError(f"X has {len(X)} samples but Y has {len(Y)}; they must match row for row")
     rng = as_rng(rng)
-    n_threads = step_threads(batch_size, model) if threads is None else threads
     history = History()
     bar = ProgressBar(epochs) if progress else None
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         total, correct, seen = 0.0, 0, 0
-        with blas_threads(n_threads):
+        with blas_threads(1 if threads is None else threads):
             for step, (Xb, Yb) in enumerate(minibatches(X, Y, batch_size, rng)):
                 value, Y_hat = _forward_or_diverged(model, loss, Xb, Yb)
                 if not np.isfinite(value):
@@ -110,12 +109,12 @@ def fit(model, loss, optimizer, X, Y, epochs=10, batch_size=32, rng=None, valida
                 total += value * len(Xb)
                 correct += int(np.sum(model.classes_of(Y_hat) == labels_of(Yb)))
                 seen += len(Xb)
-        record = {"loss": total / seen,
-                  "accuracy": evaluate(model, X, Y) if full_pass else correct / seen}
-        if validation is not None:
-            Xv, Yv = validation
-            record["val_loss"] = loss.forward(model.forward(Xv), Yv)
-            record["val_accuracy"] = evaluate(model, Xv, Yv)
+            record = {"loss": total / seen,
+                      "accuracy": evaluate(model, X, Y) if full_pass else correct / seen}
+            if validation is not None:
+                Xv, Yv = validation
+                record["val_loss"] = loss.forward(model.forward(Xv), Yv)
+                record["val_accuracy"] = evaluate(model, Xv, Yv)
         record["time"] = time.perf_counter() - start
         history.add(**record)
         if bar:

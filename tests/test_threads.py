@@ -1,6 +1,6 @@
-"""fit's BLAS threads: one for ordinary batches, every core for very large steps, the limit
-restored afterwards, and training that gives the same weights however many threads BLAS was
-started with (the speed itself is measured in benchmarks/bench_threads.py, never here)."""
+"""fit's BLAS threads: one unless told otherwise, the limit restored afterwards, and training
+that gives the same weights however many threads BLAS was started with (the speed itself is
+measured in benchmarks/bench_threads.py, never here)."""
 
 import hashlib
 import os
@@ -56,30 +56,16 @@ def two_threads():
         threads._THREADS = saved
 
 
-def test_an_ordinary_batch_trains_on_one_thread_and_the_limit_comes_back(two_threads):
+def test_fit_computes_on_one_thread_and_the_limit_comes_back(two_threads):
     X, y = make_moons(64, rng=0)
     model, watch = watched([2, 8, 2])
     before = blas_limit()
     fit(model, SoftmaxCrossEntropy(), SGD(lr=0.1), X, y, epochs=2, batch_size=16, rng=0,
-        progress=False, validation=(X, y))
-    # each epoch: 4 batches, then the validation loss and accuracy (two forward passes)
-    assert watch.limits[0:4] + watch.limits[6:10] == [1] * 8
-    assert watch.limits[4:6] + watch.limits[10:12] == [before] * 4  # evaluation: every core
-    assert blas_limit() == before
-
-
-def test_a_very_large_step_keeps_every_core(two_threads, monkeypatch):
-    monkeypatch.setattr(threads, "LARGE_STEP", 16 * 50)  # a step of 16 x 50 parameters
-    X, y = make_moons(64, rng=0)
-    model, watch = watched([2, 8, 2])  # 2*8+8 + 8*2+2 = 42 parameters
-    fit(model, SoftmaxCrossEntropy(), SGD(lr=0.1), X, y, epochs=1, batch_size=16, rng=0,
-        progress=False)
-    assert watch.limits == [1] * 4
-    model, watch = watched([2, 10, 2])  # 52 parameters
-    fit(model, SoftmaxCrossEntropy(), SGD(lr=0.1), X, y, epochs=1, batch_size=16, rng=0,
-        progress=False)
-    assert watch.limits == [blas_limit()] * 4
-    assert threads.step_threads(60_000, mlp([784, 256, 10])) is None  # full-batch MNIST
+        progress=False, validation=(X, y), full_pass=True)
+    # each epoch: 4 batches, the full pass, then the validation loss and accuracy
+    assert watch.limits == [1] * 14
+    assert before == 2 and blas_limit() == before
+    assert threads.blas_threads(2).__class__.__name__ == "nullcontext"  # nothing to change
 
 
 def test_threads_can_be_chosen_and_the_limit_comes_back_after_divergence(two_threads):
