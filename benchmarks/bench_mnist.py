@@ -28,12 +28,12 @@ in the same process: how close the training loop gets to the machine's matmul sp
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,12 @@ def main(argv=None):
         runs.append(run_worker(args, threads))
     print(format_table(runs, args))
     if args.json:
-        args.json.write_text(json.dumps({"runs": runs}, indent=2) + "\n")
+        report = {"what": "seconds per MNIST epoch, 784-128-10, batch 64: nnlib, PyTorch and a "
+                          "per-sample loop (benchmarks/bench_mnist.py)",
+                  "machine": runs[0]["machine"], "date": date.today().isoformat(),
+                  "load_average_at_end": [round(x, 2) for x in os.getloadavg()], "runs": runs}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
         print(f"\nwrote {args.json}")
 
 
@@ -265,26 +270,10 @@ def _timed(f):
 
 
 def machine_info(np, torch):
-    config = np.show_config(mode="dicts") if hasattr(np, "show_config") else {}
-    blas = config.get("Build Dependencies", {}).get("blas", {})
-    return {
-        "cpus": os.cpu_count(),
-        "processor": _cpu_name(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "blas": f"{blas.get('name', '?')} {blas.get('version', '')}".strip(),
-        "torch": torch.__version__ if torch else None,
-    }
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_batch_size import machine_info as numpy_machine
 
-
-def _cpu_name():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    return {**numpy_machine(np), "torch": torch.__version__ if torch else None}
 
 
 def _reset_peak_memory():

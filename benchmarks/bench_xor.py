@@ -7,16 +7,22 @@ trained the way classic tutorials do, one sample at a time in a Python loop (fou
 epoch instead of one, so it is a different schedule; it is there to show what batching saves).
 
     .venv/bin/python benchmarks/bench_xor.py
+    .venv/bin/python benchmarks/bench_xor.py --json benchmarks/results/xor.json
 """
 
+import argparse
+import json
+import os
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_batch_size.machine_info
 
 import nnlib as nn  # noqa: E402
 
@@ -51,7 +57,10 @@ def median_seconds(f, repeats=5):
     return statistics.median(times)
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
     predictions, first_perfect_epoch = train_nnlib()
     X, y = nn.truth_table("XOR")
     print(f"nnlib 2-4-1 on XOR: predictions {predictions.ravel().tolist()} for targets "
@@ -61,6 +70,19 @@ def main():
     print(f"nnlib fit, batch of 4:     {t_nnlib:.3f} s for 500 epochs (median of 5)")
     print(f"per-sample loop, batch 1:  {t_loop:.3f} s for 500 epochs (median of 5), "
           f"{t_loop / t_nnlib:.1f}x nnlib's time")
+    if args.json:
+        from bench_batch_size import machine_info
+
+        report = {"what": "seconds for the README's example: a 2-4-1 sigmoid network, 500 epochs "
+                          "of SGD with momentum on XOR (benchmarks/bench_xor.py)",
+                  "machine": machine_info(np), "date": date.today().isoformat(),
+                  "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+                  "first_epoch_at_100_percent": first_perfect_epoch,
+                  "seconds_nnlib": t_nnlib, "seconds_per_sample_loop": t_loop,
+                  "statistic": "median of 5"}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 * explorers: every slider's track is wide enough to aim (>= 250 px), no label or readout is cut
   off, a range of 10,000 images has a number box to type into, and typing into it redraws;
+* dragging a slider's handle with the mouse (press, move 100 px, release) moves its readout and
+  redraws the figure, in the explorers of lessons 01, 05, 07 and 10;
 * an explorer cell that has not been run reads as a sentence, never as ``VBox(children=...``;
 * a failing check: what failed on the first line, wrapped at words (no word broken by the
   page), the hint on its own line;
@@ -12,6 +14,7 @@ NNCOURSE_REQUIRE_BROWSER=1).
 """
 
 import json
+import re
 
 import test_browser
 from test_browser import TOKEN, copy_into_lab, run_all_cells
@@ -109,6 +112,76 @@ def test_explorer_sliders_are_wide_enough_to_aim_and_nothing_is_cut_off(lab, bro
         "([sel, before]) => { const img = document.querySelector(sel + "
         "' .jp-OutputArea-output img'); return img && img.src !== before; }",
         arg=[sel, seen["img"]], timeout=30_000)
+    page.close()
+
+
+def drag_slider(page, sel, description, dx):
+    """Drag, with the mouse, the handle of the slider labelled ``description`` in the cell
+    ``sel`` by ``dx`` px along its track: press on the handle, move in steps, release.
+
+    Returns the readout's text before the drag and how far the handle moved, in px."""
+    label = page.locator(".widget-label", has_text=re.compile(f"^{re.escape(description)}$"))
+    control = page.locator(f"{sel} .widget-hslider").filter(has=label)
+    assert control.count() == 1, f"no single slider labelled {description!r}"
+    handle = control.locator(".noUi-handle")
+    handle.scroll_into_view_if_needed()
+    before = handle.bounding_box()
+    x, y = before["x"] + before["width"] / 2, before["y"] + before["height"] / 2
+    # the press lands on the handle itself, not on the track (a click there also jumps)
+    assert handle.evaluate(
+        "(h, [x, y]) => h.contains(document.elementFromPoint(x, y))", [x, y]), description
+    readout = control.locator(".widget-readout").inner_text()
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=20)
+    page.mouse.up()
+    return readout, handle.bounding_box()["x"] - before["x"]
+
+
+# One explorer of each kind a lesson shows, its call as in the lesson, and the slider to drag.
+DRAGGED = [
+    # (lesson, cell source, slider, px to drag)
+    ("01", "perceptron_explorer()", "w1", -100),  # w1 from 1.00 to about -1: the line turns
+    ("05", "gradient_descent_explorer(x, y, lr=0.1, w0=-1.0, steps=20)", "lr", 100),
+    ("07", 'training_explorer(dataset="spirals", hidden=16, layers=2, lr=1.0, epoch=3000,'
+           " epochs=3000)", "epoch", -100),  # back through training, from epoch 3000
+    ("10", "digit_explorer(mlp([784, 10], rng=0), images, np.arange(10_000) % 10)", "image",
+     100),  # an untrained model: only the image must change
+]
+
+
+def test_dragging_a_slider_redraws_the_figure_of_each_explorer(lab, browser):
+    """Lessons 01, 05, 07 and 10: drag one slider of each explorer 100 px with the mouse; its
+    handle follows, its readout shows a new value, and the figure below is redrawn."""
+    base, root = lab
+    setup = ("import numpy as np\nfrom nnlib import mlp\n"
+             "from nnlib.widgets import (digit_explorer, gradient_descent_explorer,"
+             " perceptron_explorer,\n    training_explorer)\n"
+             # lesson 05's spring data, as its notebook builds it
+             "rng = np.random.default_rng(5)\nx = rng.uniform(0.0, 2.0, size=20)\n"
+             "y = 3.0 * x + rng.normal(0.0, 0.4, size=20)\n"
+             "images = np.random.default_rng(0).random((10_000, 784))")
+    path = write_notebook(root, "dragging.ipynb", [setup] + [row[1] for row in DRAGGED])
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    run_all_cells(page, base, path)
+    for index, (lesson, _, description, dx) in enumerate(DRAGGED, start=1):
+        sel = cell_node(page, index)
+        page.wait_for_selector(f"{sel} .jp-OutputArea-output img", timeout=60_000)
+        page.wait_for_timeout(500)  # the controls are laid out after the first paint
+        image = page.evaluate(MEASURE, sel)["img"]
+        assert image.startswith("data:image/png"), (lesson, image[:80])
+        readout, moved = drag_slider(page, sel, description, dx)
+        # the handle followed the mouse: a drag, not a click on the spot
+        assert abs(moved) >= 50 and (moved > 0) == (dx > 0), (lesson, description, moved)
+        page.wait_for_function(
+            "([sel, label, before]) => [...document.querySelectorAll(sel + ' .widget-hslider')]"
+            ".some(s => s.querySelector('.widget-label').innerText === label"
+            " && s.querySelector('.widget-readout').innerText !== before)",
+            arg=[sel, description, readout], timeout=30_000)
+        page.wait_for_function(
+            "([sel, before]) => { const img = document.querySelector(sel + "
+            "' .jp-OutputArea-output img'); return img && img.src !== before; }",
+            arg=[sel, image], timeout=90_000)
     page.close()
 
 
