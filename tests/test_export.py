@@ -233,6 +233,29 @@ def test_nbgrader_generate_assignment_accepts_every_assignment(nbgrader_course):
         checks = [c for c in nb.cells if exercise_of(c) and exercise_of(c)["role"] == "check"]
         assert checks and all(c.metadata["nbgrader"]["locked"] for c in checks)
         assert all(c.metadata.get("editable") is False for c in checks)
+        assert all("raises-exception" in c.metadata.get("tags", []) for c in checks), lesson
+
+
+def test_run_all_in_a_released_nbgrader_notebook_goes_past_unfinished_exercises(nbgrader_course):
+    """As in exercises/: a student's Run All reaches the last cell, every check showing its line
+    (without the tag, JupyterLab and nbclient stop at the first unfinished exercise)."""
+    from nbclient import NotebookClient
+
+    from coursetools.execute import kernel_manager
+
+    lesson = LESSONS[0]
+    released = nbgrader_course / "release" / lesson / f"{lesson}.ipynb"
+    nb = nbformat.read(released, as_version=4)
+    NotebookClient(nb, km=kernel_manager(), allow_errors=False, timeout=120,
+                   resources={"metadata": {"path": str(released.parent)}}).execute(
+        cleanup_kc=True)
+    checks = [c for c in nb.cells if exercise_of(c) and exercise_of(c)["role"] == "check"]
+    for cell in checks:
+        [error] = [o for o in cell.outputs if o.output_type == "error"]
+        assert "not attempted" in error.traceback[0] or "NotImplementedError" in error.ename, (
+            exercise_of(cell)["id"], error.ename, error.traceback)
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    assert last.execution_count is not None
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

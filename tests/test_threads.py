@@ -22,7 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def blas_limit():
-    return max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+    """The thread limit of the BLAS that NumPy loaded (PyTorch, when a benchmark test has
+    imported it, brings a BLAS of its own, which fit leaves alone)."""
+    numpy_blas = {lib.filepath for lib in threads._BLAS.lib_controllers}
+    return max(i["num_threads"] for i in threadpool_info() if i["filepath"] in numpy_blas)
 
 
 class Watch(Layer):

@@ -11,7 +11,9 @@ version 3):
   above the markers, so an unanswered exercise still reads as "not attempted";
 * a check cell becomes a read-only *autograder test* (``grade: true, locked: true``) worth the
   exercise's points; its ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` blocks are
-  nbgrader's hidden tests too: removed from the release, put back by ``nbgrader autograde``.
+  nbgrader's hidden tests too: removed from the release, put back by ``nbgrader autograde``. It
+  is tagged ``raises-exception``, as in exercises/, so that Run All in a released notebook goes
+  past an unfinished exercise to the end (nbgrader's autograde records every error anyway).
 
 The check cell calls ``check(...)`` from ``nnlib.checking`` exactly as in exercises/: it raises
 when the answer fails, so nbgrader gives the points exactly when ``nncourse grade`` does. Grade
@@ -31,7 +33,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from ..build import enclosing_function, find_blocks, stub_lines
-from ..notebooks import ANSWER, CHECK, clear_outputs, exercise_of, write_notebook
+from ..notebooks import ANSWER, CHECK, RAISES_EXCEPTION, clear_outputs, exercise_of, write_notebook
 from . import lesson_sources
 
 SCHEMA_VERSION = 3
@@ -100,6 +102,8 @@ def nbgrader_notebook(nb: NotebookNode) -> NotebookNode:
             cell.metadata["nbgrader"] = {
                 "grade": True, "grade_id": gid, "locked": True, "points": meta["points"],
                 "schema_version": SCHEMA_VERSION, "solution": False}
+            tags = [t for t in cell.metadata.get("tags", []) if t != RAISES_EXCEPTION]
+            cell.metadata["tags"] = [*tags, RAISES_EXCEPTION]
     return out
 
 
