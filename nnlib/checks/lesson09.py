@@ -25,6 +25,7 @@ softmax and losses, automatic or numerical differentiation, scipy.special's log-
 
 import math
 import types
+import warnings
 
 import numpy as np
 
@@ -39,6 +40,7 @@ from nnlib.checking import (
     call_with_hint,
     exercise,
     fail,
+    plain,
 )
 from nnlib.checking import show as _show
 from nnlib.honesty import NUMERICAL, Forbidden, call_without_delegation, expect_analytic
@@ -296,8 +298,26 @@ def _quietly(func, *args):
             return np.array(np.nan)
 
 
+def _dtype_of(Z):
+    """The dtype NumPy gives ``Z`` (None when it is not an array of numbers), quietly."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(Z).dtype
+    except Exception:  # a ragged list, an odd object: as_array says what is wrong
+        return None
+
+
 def _logits_counterexample(Z, name, suspect, section):
+    """None when ``Z`` breaks ``suspect``; otherwise what the check shows. The suspect runs on
+    the scores as float64 and, for another float dtype (float32, ...), as given too: a float32
+    row overflows e^x above 88, and breaking the suspect in its own dtype is a real break."""
     label = f"your counterexample for {name}"
+    Z = plain(Z, label)
+    dtype = _dtype_of(Z)
+    if dtype is not None and dtype.kind == "c":
+        fail(f"{label} is an array of dtype {dtype}", "scores are real numbers: a float array "
+                                                      "of shape (m, K)")
     arr = as_array(Z, label)
     if arr.ndim != 2 or arr.shape[1] < 2 or arr.shape[0] < 1:
         fail(f"{label} has shape {arr.shape}", f"{name} takes logits of shape (m, K): a batch "
@@ -307,8 +327,13 @@ def _logits_counterexample(Z, name, suspect, section):
     if not np.all(np.isfinite(arr)):
         fail(f"{label} holds {show(arr)}, which is not finite",
              "every score must be a finite float: the suspect must fail on honest input")
+    if dtype is not None and dtype.kind == "f" and dtype != np.float64:
+        own = _quietly(suspect, arr.astype(dtype))
+        if not np.all(np.isfinite(own)):
+            return None
     got = _quietly(suspect, arr.copy())
-    expected = _softmax_ref(arr)
+    with np.errstate(all="ignore"):  # a row like [1e308, -1e308]: our shift overflows to -inf
+        expected = _softmax_ref(arr)
     if got.shape == expected.shape and np.all(np.isfinite(got)) and _close(got, expected,
                                                                           rtol=1e-6, atol=1e-9):
         return label, arr, got, expected
@@ -413,6 +438,14 @@ def _smooth_variants(Z, y, w, eps):
                          "smoothed row, not the one-hot row"),
         (pair(wy, W, Q_other), "that spreads eps over the K - 1 other classes; in this "
                                "exercise every class, the true one included, gets eps / K"),
+        (pair(wy, W, (1 - eps) * Y + eps / K * (1 - Y)),
+         "that gives eps / K to the other classes only; the true class gets eps / K as well, "
+         "on top of its 1 - eps, so that the target row sums to 1"),
+        (pair(wy, W, (1 - eps) * Y + eps), "each class gets eps / K, not eps: the smoothed "
+                                           "target row must still sum to 1"),
+        (pair(wy, float(np.sum(w)), Q),
+         "that divides by the sum of the K class weights; the weighted mean divides by the sum "
+         "of the weights of the m samples, each counted with the weight of its class"),
         ((float((np.asarray(w) * -(Q * logp)).sum() / W), np.asarray(w)[None, :] / W * (P - Q)),
          "the weight of a sample is the weight of ITS class, w[y_i], one number per row, not "
          "one per column"),
@@ -529,6 +562,8 @@ def _softmax_mse_variants(Z, y):
          "that keeps only the diagonal of the softmax Jacobian, as if each probability "
          "depended on its own score only; every probability depends on every score"),
         (good * m, f"m = {m} times too large: the loss is a mean over the samples"),
+        (good / K, f"K = {K} times too small: the loss divides by m, the number of samples, "
+                   "not by the m * K entries of P"),
         (good / 2, "half the right size: the derivative of a square brings a factor 2"),
         (-good, "the sign is flipped"),
         (_softmax_mse_ref(Z, (np.asarray(y, dtype=np.int64) - 1) % K),
@@ -644,6 +679,8 @@ def check_temperature(val_nll, best_T, test_nll_at_1, test_nll_at_best):
         if _close(arr, test_curve, rtol=1e-6):
             fail(shown, "those are the losses on the TEST scores; the temperature is chosen on "
                         "the validation set")
+        if _close(arr, truth * len(y_val), rtol=1e-6):
+            fail(shown, f"that sums over the {len(y_val)} samples; the loss is their mean")
         if _close(arr, truth / K, rtol=1e-6):
             fail(shown, f"that averages over all m * K entries; the loss is the mean over the "
                         f"m samples of -log P[i, y_i] (K = {K})")

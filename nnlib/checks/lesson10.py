@@ -7,7 +7,8 @@ counts one sample at a time, the most confused pair by a scan of the pairs i < j
 right one: images that are not symmetric (a transpose shows) and images whose brightest pixel is
 below 255 (dividing by the brightest pixel shows), repeated (true, predicted) pairs (fancy
 indexing that does not accumulate shows), more than 255 samples of one class with uint8 labels
-(counts kept in the labels' 8-bit type wrap around), a class absent from the data (a K inferred
+(counts kept in the labels' 8-bit type wrap around), uint8 labels with K = 20 (a cell number
+y_true * K + y_pred computed in uint8 wraps around), a class absent from the data (a K inferred
 from the labels shows), a pair confused often in one direction but not in total (the largest
 single cell shows).
 
@@ -123,6 +124,10 @@ def check_flatten_images(flatten_images):
                  f"{float(got.max()):.6g}")
         if _like(values, rows):
             fail(shown, "the pixels are not scaled: they still run from 0 to 255")
+        if _like(values, 1 - rows / 255):
+            fail(shown, "the pixels are inverted: 0 is the background and must stay 0, 255 is "
+                        "full ink and becomes 1 (which one you SEE as black is only the colour "
+                        "map)")
         if _like(values, rows / 256):
             fail(shown, "a full-ink pixel (255) must become exactly 1.0: the range of the "
                         "format is 0..255, which holds 255 steps, not 256")
@@ -177,6 +182,10 @@ def _confusion_cases():
     big_pred = big_true.copy()
     big_pred[::7] = (big_pred[::7] + 3) % 10  # some mistakes; cell (2, 2) still holds > 255
     order = rng.permutation(len(big_true))
+    y20 = rng.integers(0, 20, size=60).astype(np.uint8)  # 19 * 20 + 19 = 399 > 255
+    y20[:4] = [19, 18, 13, 15]
+    p20 = y20.copy()
+    p20[::4] = (p20[::4] + 7) % 20
     return [
         ("8 samples of 3 classes with repeated pairs", np.array([0, 2, 1, 2, 2, 0, 1, 2]),
          np.array([0, 1, 1, 1, 2, 0, 2, 1]), 3),
@@ -184,6 +193,7 @@ def _confusion_cases():
          p8.astype(np.int64), None),
         ("600 samples with uint8 labels, 300 of them of class 2", big_true[order],
          big_pred[order].astype(np.uint8), 10),
+        ("60 samples with uint8 labels and K=20 (classes 0 to 19)", y20, p20, 20),
         ("5 samples with K=4 (class 3 never appears)", np.array([0, 1, 2, 1, 0]),
          np.array([1, 1, 2, 0, 1]), 4),
         ("a single sample", np.array([2]), np.array([0]), 3),
@@ -238,6 +248,14 @@ def check_confusion_matrix(confusion_matrix):
         if np.array_equal(C, expected.T):
             fail(shown, "that is the transpose: row i is the true class and column j the "
                         "predicted one")
+        if y_true.dtype == np.uint8 and K * K > 256:
+            cell = (y_true.astype(np.int64) * K + y_pred.astype(np.int64)) % 256
+            if np.array_equal(C, np.bincount(cell, minlength=K * K).reshape(K, K)):
+                fail(shown, "a cell number computed from the labels, such as y_true * K + "
+                            "y_pred, stays in their uint8 and wraps around after 255 (the "
+                            f"last cell is number {K * K - 1}), so samples land in the wrong "
+                            "cells; compute with the labels in a type that holds large numbers "
+                            "(int)")
         if np.array_equal(C, (expected > 0).astype(int)):
             fail(shown, "every cell holds at most 1: when several samples share a (true, "
                         "predicted) pair, an assignment through both index arrays at once "

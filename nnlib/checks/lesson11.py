@@ -5,10 +5,11 @@ of 11.1 from one ``rng.permutation(m)`` of a twin generator, the elastic-net pen
 gradient of 11.2 from their formulas (entry by entry, in float64), early stopping by a plain loop
 over the epochs, and the ReLU network of 11.5 by running the network the student returns (our own
 forward pass) against ``np.interp`` on the whole line, far outside the knots too. Wrong variants
-(floor instead of round, the validation set at the end of the permutation, a missing 1/2, -1 as
-the slope of |w| at 0, a matrix norm instead of the sum of absolute values, ties that reset the
-patience, slopes instead of slope changes, a network that keeps its last slope beyond the last
-knot, ...) are computed the same way, so a failure can name the mistake.
+(floor or ceil instead of round, the validation set at the end of the permutation, a missing
+1/2, -1 as the slope of |w| at 0, a matrix norm instead of the sum of absolute values, ties that
+reset the patience, a loss compared with the epoch before instead of the best, slopes instead
+of slope changes, a network that keeps its last slope beyond the last knot, ...) are computed
+the same way, so a failure can name the mistake.
 
 11.2 asks for a derivative: ``expect_analytic`` tells a finite-difference estimate from the
 chain rule, on weights where finite differences are worst (a large penalty beside small gradient
@@ -68,6 +69,8 @@ def _split_cases():
                                                                              "distinct")),
         ("30 samples, y of shape (30, 1), val_fraction=0.2", 112, *_split_case(3, 30, 2, 0.2,
                                                                                "binary")),
+        ("14 samples, val_fraction=0.3 (4.2 rounds to 4)", 113, *_split_case(4, 14, 2, 0.3,
+                                                                             "distinct")),
     ]
 
 
@@ -127,6 +130,10 @@ def check_train_val_split(train_val_split):
             if len(X_va) == m - n_val and len(X_tr) == n_val:
                 fail(shown, "the two parts are swapped: return X_train, y_train, X_val, y_val, "
                             "the larger training part first")
+            if len(X_tr) == len(X_va) == m - n_val and len(y_tr) == n_val:
+                fail(shown, "that looks like X_train, X_val, y_train, y_val (the order of "
+                            "scikit-learn's train_test_split); return X_train, y_train, X_val, "
+                            "y_val")
             if len(X_va) == math.floor(val_fraction * m):
                 fail(shown, f"val_fraction * m = {val_fraction * m:g}: round it to the "
                             "nearest whole number (step 2); int() alone cuts off the decimals")
@@ -321,11 +328,13 @@ STOP_HINT = ("walk through the epochs keeping best (the epoch of the lowest loss
              "patience; if that never happens, stop at the last epoch, len(val_losses) - 1")
 
 
-def _early_stopping(losses, patience, strict=True):
-    """The reference: 0-based epochs, strict improvement, stop when e - best == patience."""
+def _early_stopping(losses, patience, strict=True, against="best"):
+    """The reference: 0-based epochs, strict improvement, stop when e - best == patience.
+    ``against="previous"`` is the mistake of comparing each loss with the epoch before."""
     best = 0
     for e in range(1, len(losses)):
-        better = losses[e] < losses[best] if strict else losses[e] <= losses[best]
+        bar = losses[best] if against == "best" else losses[e - 1]
+        better = losses[e] < bar if strict else losses[e] <= bar
         if better:
             best = e
         elif e - best == patience:
@@ -340,6 +349,7 @@ def _stopping_cases():
         ("ties with the best loss", [1.0, 0.8, 0.8, 0.8, 0.9, 0.95, 0.97, 0.85], 3),
         ("no stop: still improving now and then", [1.0, 0.9, 0.95, 0.85, 0.88, 0.8], 2),
         ("patience 1", [0.5, 0.4, 0.45, 0.3, 0.2], 1),
+        ("falls that do not beat the best", [1.0, 0.6, 0.9, 0.7, 0.8, 0.75, 0.9], 3),
         ("a single epoch", [0.5], 3),
     ]
 
@@ -370,6 +380,9 @@ def check_early_stopping(early_stopping):
             fail(shown, "a loss equal to the best is not an improvement: update the best epoch "
                         "only when the loss is strictly lower (<), so ties do not reset the "
                         "patience and the first of equal losses stays the best")
+        if pair == _early_stopping(losses, patience, against="previous"):
+            fail(shown, "an epoch improves only when its loss is lower than the BEST loss so "
+                        "far, not merely lower than the epoch before it")
         if pair[0] == int(np.argmin(losses)) and pair[0] != best:
             fail(shown, f"epoch {pair[0]} has the lowest loss of the whole list, but training "
                         f"stopped at epoch {stop}, before it was seen; the best epoch is the "
@@ -400,16 +413,25 @@ def lambda_data():
 
 
 @functools.cache
-def lambda_run(lam):
-    """(training MSE, validation MSE) after the last epoch of the network of 11.4 with L2 lam."""
+def _lambda_fit(lam):
+    """(training MSE, validation MSE, fit's last recorded loss) of the network of 11.4 with L2
+    lam. The recorded loss is the full batch's loss before the last step, a training loss
+    too."""
     from nnlib import MSE, SGD, fit, mlp
 
     x_train, y_train, x_val, y_val = lambda_data()
     model = mlp(list(LAMBDA_RUN["sizes"]), activation="tanh", rng=0)
-    fit(model, MSE(), SGD(LAMBDA_RUN["lr"], momentum=LAMBDA_RUN["momentum"], weight_decay=lam),
-        x_train, y_train, epochs=LAMBDA_RUN["epochs"], batch_size=len(x_train), rng=0,
-        progress=False)
-    return MSE()(model.forward(x_train), y_train), MSE()(model.forward(x_val), y_val)
+    history = fit(model, MSE(), SGD(LAMBDA_RUN["lr"], momentum=LAMBDA_RUN["momentum"],
+                                    weight_decay=lam),
+                  x_train, y_train, epochs=LAMBDA_RUN["epochs"], batch_size=len(x_train), rng=0,
+                  progress=False)
+    return (MSE()(model.forward(x_train), y_train), MSE()(model.forward(x_val), y_val),
+            history["loss"][-1])
+
+
+def lambda_run(lam):
+    """(training MSE, validation MSE) after the last epoch of the network of 11.4 with L2 lam."""
+    return _lambda_fit(lam)[:2]
 
 
 def _numbers(value, name, n):
@@ -442,7 +464,8 @@ def check_choose_lambda(val_mse, best_lambda):
         train_mse, valid_mse = lambda_run(lam)
         if math.isclose(value, valid_mse, rel_tol=LAMBDA_RTOL, abs_tol=1e-9):
             continue
-        if math.isclose(value, train_mse, rel_tol=LAMBDA_RTOL, abs_tol=1e-9):
+        if any(math.isclose(value, train, rel_tol=LAMBDA_RTOL, abs_tol=1e-9)
+               for train in (train_mse, _lambda_fit(lam)[2])):
             fail(f"val_mse for lambda = {lam:g} is {value:.4g}, the loss on the TRAINING points",
                  "a decision is made on data the network did not train on: measure on the "
                  "validation points")

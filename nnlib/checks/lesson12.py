@@ -15,7 +15,7 @@ import numpy as np
 
 from nnlib.checking import as_array, as_scalar, call_with_hint, exercise, fail
 from nnlib.checking import show as _show
-from nnlib.honesty import Forbidden, call_without_delegation
+from nnlib.honesty import Forbidden, call_without_delegation, is_count
 
 FEATURE_NAMES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 FORMULAS = {
@@ -53,6 +53,18 @@ def _feature_cases():
     ]
 
 
+def _columns_reordered(arr, expected):
+    """Whether the columns of ``arr`` are those of ``expected``, each once, in another order."""
+    left = list(range(expected.shape[1]))
+    for j in range(arr.shape[1]):
+        match = next((k for k in left if np.allclose(arr[:, j], expected[:, k], rtol=1e-9,
+                                                     atol=1e-12)), None)
+        if match is None:
+            return False
+        left.remove(match)
+    return True
+
+
 @exercise("12.1-features", 2,
           what="write playground_features(X, names), the input columns the network sees")
 def check_features(playground_features):
@@ -74,11 +86,13 @@ def check_features(playground_features):
             if np.allclose(arr[:, j], expected[:, j], rtol=1e-9, atol=1e-12):
                 continue
             hint = "see section 1 of the lesson: the seven inputs"
+            x1, x2 = X[:, 0], X[:, 1]
             if name.startswith("sin") and np.allclose(
                     arr[:, j], np.sin(np.radians(X[:, int(name[-2]) - 1])), atol=1e-9):
                 hint = "np.sin takes radians; the inputs are plain numbers, not degrees"
-            elif any(np.allclose(arr[:, j], expected[:, k]) for k in range(len(names))
-                     if k != j):
+            elif name == "x1*x2" and any(np.allclose(arr[:, j], sq) for sq in (x1 * x1, x2 * x2)):
+                hint = "x1*x2 is the product of the two coordinates of the point, not a square"
+            elif _columns_reordered(arr, expected):
                 hint = "the columns are there but in another order: follow the order of names"
             fail(f"{label}: column {j} ({name}) is {show(arr[:3, j])}... for the first points, "
                  f"expected {show(expected[:3, j])}...", hint)
@@ -116,10 +130,12 @@ def _settings(base, choice, label):
 
 @functools.lru_cache(maxsize=64)
 def _train(settings_string, epochs):
+    """(test accuracy, test loss, parameters, diverged, training loss) after ``epochs``."""
     from nnlib.playground import Playground
 
     pg = Playground.from_string(settings_string).run(epochs)
-    return (pg.accuracy("test"), pg.history["test"][-1], pg.count_parameters(), pg.diverged)
+    return (pg.accuracy("test"), pg.history["test"][-1], pg.count_parameters(), pg.diverged,
+            pg.history["train"][-1])
 
 
 # --------------------------------------------------------------------------- 12.2
@@ -139,7 +155,7 @@ def check_design(designs):
     for name, (base, budget) in DESIGN_TASKS.items():
         label = f"designs[{name!r}]"
         s = _settings(base, designs[name], label)
-        acc, _, params, diverged = _train(s.to_string(), DESIGN_EPOCHS)
+        acc, _, params, diverged, _ = _train(s.to_string(), DESIGN_EPOCHS)
         if params > budget:
             fail(f"{label} has {params} parameters, more than the budget of {budget}",
                  "count weights and biases of every layer (lesson 04); fewer neurons, or "
@@ -187,15 +203,16 @@ def check_diagnose(fixes):
             value = tuple(value)
         elif key in ("lr", "rate"):
             value = as_scalar(value, label)
-        elif key == "batch" and (isinstance(value, bool) or not isinstance(value, int)):
-            fail(f"{label}: the batch size is an int")
+        elif key == "batch" and not is_count(value):
+            fail(f"{label}: the batch size is {type(value).__name__} {show(value)}, expected "
+                 "an int")
         try:
             fixed = broken.replace(**{key: value})
         except (ValueError, TypeError) as err:
             fail(f"{label} makes an impossible playground: {err}")
         if fixed == broken:
             fail(f"{label} sets {key} to the value run {run} already has: nothing changes")
-        acc, _, _, diverged = _train(fixed.to_string(), FIX_EPOCHS)
+        acc, _, _, diverged, _ = _train(fixed.to_string(), FIX_EPOCHS)
         if acc < FIX_TARGET:
             fail(f"run {run} with {key}={show(value)} reaches {acc:.1%} test accuracy after "
                  f"{FIX_EPOCHS} epochs{' (it diverged)' if diverged else ''}, below "
@@ -212,15 +229,34 @@ L2_EPOCHS = 400
 
 
 @functools.lru_cache(maxsize=1)
-def _l2_losses():
+def _l2_runs():
+    """(held-out loss, training loss) after the last epoch, one pair per rate of L2_RATES."""
     from nnlib.playground import Settings
 
-    return [_train(Settings(**L2_TASK, rate=r).to_string(), L2_EPOCHS)[1] for r in L2_RATES]
+    runs = [_train(Settings(**L2_TASK, rate=r).to_string(), L2_EPOCHS) for r in L2_RATES]
+    return [(run[1], run[4]) for run in runs]
+
+
+def _l2_losses():
+    return [test for test, _ in _l2_runs()]
+
+
+def _not_text(value, name, what):
+    """NumPy turns "0.01" into a number; the course's numbers are ints and floats."""
+    text = isinstance(value, (str, bytes))
+    if not text and isinstance(value, (list, tuple, np.ndarray)):
+        try:
+            text = np.asarray(value).dtype.kind in "USO"
+        except (TypeError, ValueError):  # a ragged list: as_array says what is wrong
+            text = False
+    if text:
+        fail(f"{name} is {type(value).__name__} {show(value)}", f"give {what}, not text")
 
 
 @exercise("12.4-choose-l2", 4,
           what="measure test_losses for the five L2 rates, then set best_rate")
 def check_choose_l2(test_losses, best_rate):
+    _not_text(test_losses, "test_losses", "the losses as numbers")
     got = as_array(test_losses, "test_losses")
     if got.shape != (len(L2_RATES),):
         fail(f"test_losses has shape {got.shape}, expected ({len(L2_RATES)},): one loss per "
@@ -230,13 +266,19 @@ def check_choose_l2(test_losses, best_rate):
              if not abs(got[k] - measured[k]) <= 0.01 * measured[k]]
     if wrong:
         k = wrong[0]
+        if abs(got[k] - _l2_runs()[k][1]) <= 0.01 * _l2_runs()[k][1]:
+            fail(f"test_losses[{k}] (rate {L2_RATES[k]:g}) is {got[k]:.4g}, the loss on the "
+                 "TRAINING points", "a decision is made on points the network did not train "
+                                    "on: report history['test'][-1]")
         fail(f"test_losses[{k}] (rate {L2_RATES[k]:g}) is {got[k]:.4g}, but the run of the task "
              "gives another value",
              "train each rate from the same start, as the task says (a fresh Playground per "
              f"rate, {L2_EPOCHS} epochs), and report the test loss after the last epoch")
+    _not_text(best_rate, "best_rate", "the rate as a number, one of L2_RATES")
     rate = as_scalar(best_rate, "best_rate")
-    if rate not in L2_RATES:
+    matches = [k for k, r in enumerate(L2_RATES) if np.isclose(rate, r, rtol=1e-9, atol=1e-15)]
+    if not matches:
         fail(f"best_rate is {rate:g}, not one of the candidates {list(L2_RATES)}")
-    if L2_RATES.index(rate) != int(np.argmin(got)):
+    if matches[0] != int(np.argmin(got)):
         fail(f"best_rate is {rate:g}, but your own numbers do not favour it",
              "decide from the held-out loss you measured, not the training loss")

@@ -52,10 +52,33 @@ def log_softmax_float32_free_einsum(Z, T=1.0):
     return S - np.log(np.einsum("ik->i", np.exp(S)))[:, None]
 
 
+def log_softmax_row_by_row(Z, T=1.0):
+    def one_row(z):
+        s = z / T
+        s = s - s.max()
+        return s - np.log(np.exp(s).sum())
+    return np.apply_along_axis(one_row, 1, Z)
+
+
+def log_softmax_in_place_on_a_copy(Z, T=1):
+    S = np.array(Z, dtype=float)  # a copy: changing it in place leaves Z alone
+    S -= S.max(axis=1)[:, None]
+    S /= T
+    return S - np.log(np.exp(S).sum(axis=1))[:, None]
+
+
+def log_softmax_by_columns(Z, T=1.0):
+    S = (Z / T).T  # one column per sample, normalised over axis 0, then back
+    S = S - S.max(axis=0)
+    return (S - np.log(np.exp(S).sum(axis=0))).T
+
+
 @pytest.mark.parametrize("answer", [log_softmax_shift, log_softmax_loop,
                                     log_softmax_shift_before_dividing,
-                                    log_softmax_float32_free_einsum],
-                         ids=["shift", "loop-lists", "shift-then-divide", "einsum"])
+                                    log_softmax_float32_free_einsum, log_softmax_row_by_row,
+                                    log_softmax_in_place_on_a_copy, log_softmax_by_columns],
+                         ids=["shift", "loop-lists", "shift-then-divide", "einsum",
+                              "apply-along-rows", "in-place-on-a-copy", "transposed-columns"])
 def test_log_softmax_accepts_every_stable_form(checker, answer):
     assert checker.passes("09.1-log-softmax", answer) == "✓ 09.1-log-softmax (2 points)"
 
@@ -107,6 +130,28 @@ def log_softmax_in_place(Z, T=1.0):
     return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
 
 
+def log_softmax_min_shift(Z, T=1.0):
+    S = Z / T
+    S = S - S.min(axis=1, keepdims=True)  # the smallest score to 0: the largest can overflow
+    return S - np.log(np.exp(S).sum(axis=1, keepdims=True))
+
+
+def log_softmax_shift_before_dividing_by_t(Z, T=1.0):
+    S = Z / T - Z.max(axis=1, keepdims=True)  # the max of Z, not of Z / T
+    return S - np.log(np.exp(S).sum(axis=1, keepdims=True))
+
+
+def log_softmax_clipped(Z, T=1.0):
+    S = np.clip(Z / T, -700, 700)  # no overflow, but other scores
+    return S - np.log(np.exp(S).sum(axis=1, keepdims=True))
+
+
+def log_softmax_of_softmax_plus_tiny(Z, T=1.0):
+    S = Z / T
+    E = np.exp(S - S.max(axis=1, keepdims=True))
+    return np.log(E / E.sum(axis=1, keepdims=True) + 1e-300)  # finite, but wrong below -690
+
+
 def log_softmax_silenced(Z, T=1.0):
     with np.errstate(all="ignore"):
         return log_softmax_batch_max(Z, T)
@@ -126,9 +171,14 @@ def log_softmax_silenced(Z, T=1.0):
     (lambda Z, T=1.0: -log_softmax_shift(Z, T), "sign is flipped"),
     (log_softmax_in_place, "in place"),
     (lambda Z, T=1.0: log_softmax_shift(Z, T)[:, 0], "shape"),
+    (log_softmax_min_shift, "above 709"),
+    (log_softmax_shift_before_dividing_by_t, "T = 0.001"),
+    (log_softmax_clipped, "expected [[-2200"),
+    (log_softmax_of_softmax_plus_tiny, "expected [[-2200"),
 ], ids=["no-shift", "mean-shift", "batch-max", "batch-max-silenced", "log-of-softmax",
         "no-temperature", "times-T", "axis-0", "max-not-added-back", "probabilities", "sign",
-        "in-place", "one-column"])
+        "in-place", "one-column", "min-shift", "max-of-Z-not-Z-over-T", "clipped-scores",
+        "log-of-softmax-plus-tiny"])
 def test_log_softmax_rejects_typical_mistakes(checker, wrong, words):
     line = checker.fails("09.1-log-softmax", wrong)
     assert words in line, line
@@ -186,7 +236,11 @@ MANY = np.zeros(300, dtype=np.uint8)
      np.array([1] * 70 + [2] * 200, dtype=np.int8)),  # int8 wraps at 128
     (np.array([[3000.0, 0.0], [0.0, 1.0]]), np.array([[-1e6, -1e6 + 1], [1e6, 0.0]]),
      np.ones(65536, dtype=np.uint16)),
-], ids=["solution", "lists-and-257", "int8", "extremes"])
+    (np.array([[0.0, 200.0]], dtype=np.float32),  # e^100 overflows float32 (above e^88)
+     np.array([[0.0, 0.0], [-200.0, -200.0]], dtype=np.float32), MANY),
+    (np.array([[1e308, -1e308]]), np.array([[0.0, 0.0], [-740.0, -745.0]]),  # subnormals
+     np.full(128, 1, dtype=np.int8)),
+], ids=["solution", "lists-and-257", "int8", "extremes", "float32", "huge-and-subnormal"])
 def test_counterexamples_accept_any_input_that_breaks_each_suspect(checker, Z_mean, Z_batch,
                                                                      y_counts):
     checker.passes("09.2-counterexamples", Z_mean, Z_batch, y_counts)
@@ -212,9 +266,12 @@ def test_counterexamples_stub_is_not_attempted(checker):
     ((np.array([2200.0, 0.0]), FAR, MANY), "shape"),
     ((np.array([[2200.0], [0.0]]), FAR, MANY), "K >= 2"),
     ((WIDE, "far", MANY), "not numbers"),
+    ((np.array([[0.0, 2000.0]], dtype=complex), FAR, MANY), "complex"),
+    ((np.array([[0.0, 50.0]], dtype=np.float32), FAR, MANY), "softmax_mean_shift returns the"),
+    ((WIDE, FAR, (np.arange(300) % 3).astype(np.uint8)), "class_counts returns the right"),
 ], ids=["lesson-example", "shift-invariant-row", "rows-not-far-enough", "one-row", "int64",
         "list", "255-only", "label-out-of-range", "float-labels", "inf", "nan", "1-d", "one-class",
-        "a-string"])
+        "a-string", "complex", "float32-that-fits", "uint8-spread-over-classes"])
 def test_counterexamples_reject_inputs_that_do_not_break_the_suspect(checker, answers, words):
     line = checker.fails("09.2-counterexamples", *answers)
     assert words in line, line
@@ -268,8 +325,22 @@ def smooth_expanded(Z, y, w, eps):
     return np.sum(scale * -(Q * logP)), dZ
 
 
-@pytest.mark.parametrize("answer", [smooth_vectorised, smooth_loop, smooth_expanded],
-                         ids=["vectorised", "loop-lists", "expanded-with-nnlib-softmax"])
+def smooth_split_in_two_losses(Z, y, w, eps):
+    """(1 - eps) times the usual cross-entropy plus eps times the mean of -log P over classes."""
+    m, K = Z.shape
+    y = y.astype(np.int64)
+    logP = log_softmax_shift(Z)
+    share = w[y] / w[y].sum()
+    L = share @ ((1 - eps) * -logP[np.arange(m), y] + eps * -logP.mean(axis=1))
+    G = np.exp(logP) - eps / K
+    G[np.arange(m), y] -= 1 - eps
+    return float(L), G * share[:, None]
+
+
+@pytest.mark.parametrize("answer", [smooth_vectorised, smooth_loop, smooth_expanded,
+                                    smooth_split_in_two_losses],
+                         ids=["vectorised", "loop-lists", "expanded-with-nnlib-softmax",
+                              "nll-plus-uniform-term"])
 def test_smoothed_ce_accepts_other_forms(checker, answer):
     assert checker.passes("09.3-smoothed-weighted-ce", answer) == (
         "✓ 09.3-smoothed-weighted-ce (4 points)")
@@ -287,11 +358,15 @@ def smooth_variant(norm="w", weights=True, smoothing="K", column_weights=False, 
             Q = (1 - eps) * Y + eps / K
         elif smoothing == "K-1":
             Q = (1 - eps) * Y + eps / (K - 1) * (1 - Y)
+        elif smoothing == "others-only":
+            Q = (1 - eps) * Y + eps / K * (1 - Y)
+        elif smoothing == "eps":
+            Q = (1 - eps) * Y + eps
         else:
             Q = Y
         logP = log_softmax_shift(Z)
         wy = w[y] if weights else np.ones(m)
-        total = {"w": wy.sum(), "m": m, "none": 1.0}[norm]
+        total = {"w": wy.sum(), "m": m, "none": 1.0, "classes": w.sum()}[norm]
         if column_weights:
             return (float(np.sum(w * -(Q * logP)) / total), w[None, :] / total
                     * (np.exp(logP) - Q))
@@ -369,6 +444,9 @@ def smooth_complex_step(Z, y, w, eps):
     (smooth_variant(weights=False, norm="m"), "class weights are missing"),
     (smooth_variant(smoothing="none"), "label smoothing is missing"),
     (smooth_variant(smoothing="K-1"), "K - 1 other classes"),
+    (smooth_variant(smoothing="others-only"), "the other classes only"),
+    (smooth_variant(smoothing="eps"), "not eps"),
+    (smooth_variant(norm="classes"), "sum of the K class weights"),
     (smooth_variant(column_weights=True), "ITS class"),
     (smooth_variant(norm="none"), "division by the sum of the weights is missing"),
     (smooth_variant(sign=-1), "sign is flipped"),
@@ -379,7 +457,8 @@ def smooth_complex_step(Z, y, w, eps):
                            -smooth_vectorised(Z, y, w, eps)[1]), "sign is flipped"),
     (lambda Z, y, w, eps: (smooth_vectorised(Z, y, w, eps)[0],
                            smooth_vectorised(Z, y, w, eps)[1] * len(Z)), "too large"),
-], ids=["mean-over-m", "unweighted", "no-smoothing", "eps-over-K-1", "column-weights",
+], ids=["mean-over-m", "unweighted", "no-smoothing", "eps-over-K-1", "eps-over-K-to-others-only",
+        "eps-not-over-K", "over-the-class-weights", "column-weights",
         "no-normalisation", "sign", "labels-from-1", "gradient-only", "gradient-sign",
         "gradient-times-m"])
 def test_smoothed_ce_rejects_typical_mistakes(checker, wrong, words):
@@ -530,8 +609,9 @@ def softmax_axis0(Z):
     (lambda Z, y: mse_grad_jvp(Z, y)[:, :1], "shape"),
     (lambda Z, y: mse_grad_jvp(Z, (np.asarray(y, dtype=int) - 1) % Z.shape[1]), "0 .. K-1"),
     (lambda Z, y: mse_grad_batch_max(Z, y), "shift per row"),
+    (lambda Z, y: mse_grad_jvp(Z, y) / Z.shape[1], "times too small"),  # np.mean over m * K
 ], ids=["ce-gradient", "no-jacobian", "diagonal-only", "times-m", "half", "sign", "shape",
-        "labels-from-1", "batch-max"])
+        "labels-from-1", "batch-max", "mean-over-all-entries"])
 def test_softmax_mse_gradient_rejects_typical_mistakes(checker, wrong, words):
     with np.errstate(all="ignore"):
         line = checker.fails("09.4-softmax-mse-gradient", wrong)
@@ -646,6 +726,7 @@ def test_temperature_rejects_typical_mistakes(checker):
     cases = [
         ((test_curve, test_best, t1, test_curve.min()), "TEST scores"),
         ((val / 4, best, t1, tb), "m * K"),
+        ((val * 300, best, t1, tb), "sums over the 300 samples"),
         ((val, test_best, t1, lesson09._nll(Z_test, y_test, test_best)), "TEST set"),
         ((val, float(np.argmin(val)), t1, tb), "position in the grid"),
         ((val, 1.0, t1, t1), "as trained"),

@@ -33,9 +33,19 @@ def flatten_multiply(images):
     return (images.astype(np.float32) * np.float32(1 / 255)).reshape(-1, 28 * 28)
 
 
-@pytest.mark.parametrize("answer", [flatten_astype, flatten_divide, flatten_loop, flatten_multiply],
+def flatten_in_float64_then_float32(images):
+    return (images / 255.0).astype(np.float32).reshape(-1, 784)  # rounded once, to float32
+
+
+def flatten_image_by_image(images):
+    return np.asarray([image.flatten() / 255 for image in images], dtype=np.float32)
+
+
+@pytest.mark.parametrize("answer", [flatten_astype, flatten_divide, flatten_loop, flatten_multiply,
+                                    flatten_in_float64_then_float32, flatten_image_by_image],
                          ids=["astype-then-divide", "np-divide-dtype", "loop-over-rows",
-                              "multiply-then-reshape"])
+                              "multiply-then-reshape", "float64-then-float32",
+                              "image-by-image"])
 def test_flatten_accepts_other_forms(checker, answer):
     assert checker.passes("10.1-flatten", answer) == "✓ 10.1-flatten (2 points)"
 
@@ -58,6 +68,7 @@ def flatten_in_place(images):
      "column by column"),
     (lambda images: images.reshape(len(images), -1, order="F").astype(np.float32) / 255,
      "column by column"),
+    (lambda images: 1 - images.reshape(len(images), -1).astype(np.float32) / 255, "inverted"),
     (lambda images: images.reshape(len(images), -1).T.astype(np.float32) / 255,
      "not one image per column"),
     (lambda images: images.reshape(784, -1).T.astype(np.float32) / 255, "mixed between images"),
@@ -67,8 +78,8 @@ def flatten_in_place(images):
     (lambda images: (images.reshape(len(images), -1) // 255).astype(np.float32),
      "integer division"),
     (lambda images: images.reshape(len(images), -1).astype(np.float32).tolist(), "NumPy array"),
-], ids=["no-scaling", "over-256", "float64", "transposed-images", "order-F", "784-by-n",
-        "mixed-images", "not-flattened", "input-modified", "floor-division",
+], ids=["no-scaling", "over-256", "float64", "transposed-images", "order-F", "inverted",
+        "784-by-n", "mixed-images", "not-flattened", "input-modified", "floor-division",
         "floor-division-float", "list"])
 def test_flatten_rejects_typical_mistakes(checker, wrong, words):
     assert words in checker.fails("10.1-flatten", wrong)
@@ -128,10 +139,32 @@ def confusion_comparisons(y_true, y_pred, K=10):
                      for i in range(K)])
 
 
+def confusion_one_hot_product(y_true, y_pred, K=10):
+    return np.eye(K, dtype=int)[y_true].T @ np.eye(K, dtype=int)[y_pred]
+
+
+def confusion_unique_pairs(y_true, y_pred, K=10):
+    C = np.zeros((K, K), dtype=int)
+    pairs, counts = np.unique(np.stack([y_true.astype(int), y_pred.astype(int)], axis=1), axis=0,
+                              return_counts=True)
+    C[pairs[:, 0], pairs[:, 1]] = counts  # each pair once: no repeated index here
+    return C
+
+
+def confusion_counter(y_true, y_pred, K=10):
+    from collections import Counter
+
+    seen = Counter(zip(y_true.tolist(), y_pred.tolist()))
+    return np.array([[seen[(i, j)] for j in range(K)] for i in range(K)])
+
+
 @pytest.mark.parametrize("answer", [confusion_add_at, confusion_loop_floats, confusion_bincount,
-                                    confusion_histogram2d, confusion_lists, confusion_comparisons],
+                                    confusion_histogram2d, confusion_lists, confusion_comparisons,
+                                    confusion_one_hot_product, confusion_unique_pairs,
+                                    confusion_counter],
                          ids=["np-add-at", "loop-floats", "bincount", "histogram2d",
-                              "nested-lists", "comparisons"])
+                              "nested-lists", "comparisons", "one-hot-product", "unique-pairs",
+                              "counter"])
 def test_confusion_matrix_accepts_other_forms(checker, answer):
     assert checker.passes("10.2-confusion-matrix", answer) == "✓ 10.2-confusion-matrix (3 points)"
 
@@ -172,8 +205,13 @@ def confusion_in_label_dtype(y_true, y_pred, K=10):
     (lambda t, p, K=10: confusion_add_at(t, p, K) / len(t), "not whole counts"),
     (lambda t, p, K=10: 2 * confusion_add_at(t, p, K), "add up to"),
     (confusion_in_label_dtype, "wraps around after 255"),
+    (lambda t, p, K=10: np.bincount(t * K + p, minlength=K * K).reshape(K, K),
+     "a cell number computed from the labels"),  # t * K in uint8: right only for K <= 15
+    (lambda t, p, K=10: np.eye(K, dtype=np.uint8)[t].T @ np.eye(K, dtype=np.uint8)[p],
+     "wraps around after 255"),
 ], ids=["transposed", "fancy-index-no-accumulate", "k-inferred", "one-based", "k-plus-one",
-        "normalised", "double-count", "uint8-counts"])
+        "normalised", "double-count", "uint8-counts", "uint8-cell-numbers",
+        "uint8-one-hot-product"])
 def test_confusion_matrix_rejects_typical_mistakes(checker, wrong, words):
     assert words in checker.fails("10.2-confusion-matrix", wrong)
 
@@ -241,8 +279,22 @@ def pair_list(C):
     return [-i, -j]
 
 
-@pytest.mark.parametrize("answer", [pair_loops, pair_triu, pair_list],
-                         ids=["loops", "triu-numpy-ints", "max-of-tuples-list"])
+def pair_symmetric_argmax(C):
+    both = C + C.T
+    np.fill_diagonal(both, -1)  # in the row-major scan the pair's smaller digit comes first
+    return tuple(int(v) for v in np.unravel_index(np.argmax(both), both.shape))
+
+
+def pair_triu_indices(C):
+    i, j = np.triu_indices(len(C), k=1)  # pairs in the order (0, 1), (0, 2), ...
+    k = np.argmax(C[i, j] + C[j, i])
+    return i[k], j[k]
+
+
+@pytest.mark.parametrize("answer", [pair_loops, pair_triu, pair_list, pair_symmetric_argmax,
+                                    pair_triu_indices],
+                         ids=["loops", "triu-numpy-ints", "max-of-tuples-list",
+                              "symmetric-argmax", "triu-indices"])
 def test_confused_pair_accepts_other_forms(checker, answer):
     assert checker.passes("10.3-confused-pair", answer) == "✓ 10.3-confused-pair (2 points)"
 
@@ -274,7 +326,10 @@ def pair_zeroes_in_place(C):
     (pair_last_on_ties, "on a tie"),
     (pair_zeroes_in_place, "changed its input in place"),
     (lambda C: int(np.max(np.triu(C + C.T, 1))), "expected a pair"),
-], ids=["largest-single-cell", "reversed", "diagonal", "last-on-ties", "in-place", "count"])
+    (lambda C: max(((i, j) for i in range(len(C)) for j in range(i + 1, len(C))),
+                   key=lambda ij: C[ij] * C[ij[::-1]]), "C[i, j] + C[j, i] times"),
+], ids=["largest-single-cell", "reversed", "diagonal", "last-on-ties", "in-place", "count",
+        "product-of-directions"])
 def test_confused_pair_rejects_typical_mistakes(checker, wrong, words):
     assert words in checker.fails("10.3-confused-pair", wrong)
 
@@ -319,6 +374,23 @@ def make_loop(prepare, shuffle="together-cumulative"):
                 index = np.arange(n)
                 rng.shuffle(index)
                 Xe, ye = X[index], y[index]
+            elif shuffle == "labels-as-a-column":  # one shuffle of [X | y], split again
+                Xy = np.hstack([X, y[:, None].astype(X.dtype)])
+                rng.shuffle(Xy)
+                X, y = Xy[:, :-1], Xy[:, -1].astype(np.int64)
+                Xe, ye = X, y
+            elif shuffle == "list-of-pairs":  # a Python list shuffled by the generator
+                pairs = list(zip(X, y))
+                rng.shuffle(pairs)
+                X, y = np.array([a for a, _ in pairs]), np.array([b for _, b in pairs])
+                Xe, ye = X, y
+            elif shuffle == "permuted":
+                order = rng.permuted(np.arange(n))
+                Xe, ye = X[order], y[order]
+            elif shuffle == "none":  # learns, but on other batches than the given loop
+                Xe, ye = X, y
+            elif shuffle == "two-permutations":  # labels no longer with their images
+                Xe, ye = X[rng.permutation(n)], y[rng.permutation(n)]
             elif shuffle == "same-state":  # shuffle X, then y with the same random state
                 state = rng.bit_generator.state
                 rng.shuffle(X)
@@ -364,8 +436,10 @@ ROWS_MULTIPLY = (lambda images: np.float32(1 / 255) * images.reshape(-1, 784))  
     make_loop(rows_scaled), make_loop(rows_scaled, "together-fresh"),
     make_loop(rows_scaled, "index-shuffle"), make_loop(rows_scaled, "same-state"),
     make_loop(ROWS_FLOAT64), make_loop(ROWS_MULTIPLY), train_with_minibatches,
+    make_loop(rows_scaled, "labels-as-a-column"), make_loop(rows_scaled, "list-of-pairs"),
+    make_loop(rows_scaled, "permuted"),
 ], ids=["cumulative", "fresh-each-epoch", "shuffled-index", "same-state-twice", "float64-pixels",
-        "multiply", "nnlib-minibatches"])
+        "multiply", "nnlib-minibatches", "labels-as-a-column", "list-of-pairs", "permuted"])
 def test_debug_training_accepts_every_correct_repair(checker, answer):
     assert checker.passes("10.4-debug-training", answer) == "✓ 10.4-debug-training (4 points)"
 
@@ -401,6 +475,16 @@ def test_debug_training_rejects_the_buggy_loop_itself(checker):
 def test_debug_training_names_two_bugs_left_together(checker):
     line = checker.fails("10.4-debug-training", make_loop(MIXED, "x-only"))
     assert "no longer belong to their images" in line
+
+
+@pytest.mark.parametrize("wrong", [
+    make_loop(rows_scaled, "none"), make_loop(rows_scaled, "two-permutations"),
+    make_loop(lambda images: (255 - images.reshape(len(images), 784)).astype(np.float32) / 255),
+    make_loop(lambda images: images.reshape(len(images), 784, order="F").astype(np.float32)
+              / 255),
+], ids=["shuffle-removed", "two-permutations", "inverted-pixels", "images-read-by-columns"])
+def test_debug_training_rejects_other_changes_than_the_fixes(checker, wrong):
+    assert "draws from rng" in checker.fails("10.4-debug-training", wrong)
 
 
 def test_debug_training_rejects_a_loop_that_learns_differently(checker):

@@ -41,9 +41,18 @@ def split_shuffle_indices(X, y, val_fraction, rng):  # rng.shuffle of an index a
     return [Xs[n_val:], ys[n_val:], Xs[:n_val], ys[:n_val]]
 
 
+def split_take_half_up(X, y, val_fraction, rng):
+    order = rng.permutation(len(y))
+    n_val = int(val_fraction * len(y) + 0.5)  # the same as round() away from exact halves
+    val, train = order[:n_val], order[n_val:]
+    return (np.take(X, train, axis=0), np.take(y, train, axis=0), np.take(X, val, axis=0),
+            np.take(y, val, axis=0))
+
+
 @pytest.mark.parametrize("answer", [split_fancy, split_np_split, split_loop,
-                                    split_shuffle_indices],
-                         ids=["fancy-indexing", "np-split", "loop", "shuffle-an-index-array"])
+                                    split_shuffle_indices, split_take_half_up],
+                         ids=["fancy-indexing", "np-split", "loop", "shuffle-an-index-array",
+                              "take-and-half-up"])
 def test_split_accepts_other_forms(checker, answer):
     assert checker.passes("11.1-split", answer) == "✓ 11.1-split (2 points)"
 
@@ -80,6 +89,29 @@ def split_floor(X, y, val_fraction, rng):
     order = rng.permutation(len(X))
     n_val = int(val_fraction * len(X))
     return X[order[n_val:]], y[order[n_val:]], X[order[:n_val]], y[order[:n_val]]
+
+
+def split_ceil(X, y, val_fraction, rng):
+    order = rng.permutation(len(X))
+    n_val = int(np.ceil(val_fraction * len(X)))
+    return X[order[n_val:]], y[order[n_val:]], X[order[:n_val]], y[order[:n_val]]
+
+
+def split_sorted_parts(X, y, val_fraction, rng):
+    order = rng.permutation(len(X))
+    n_val = int(round(val_fraction * len(X)))
+    val, train = np.sort(order[:n_val]), np.sort(order[n_val:])  # the rows in file order
+    return X[train], y[train], X[val], y[val]
+
+
+def split_coin_per_sample(X, y, val_fraction, rng):
+    val = rng.random(len(X)) < val_fraction  # about, not exactly, n_val samples
+    return X[~val], y[~val], X[val], y[val]
+
+
+def split_sklearn_order(X, y, val_fraction, rng):
+    X_tr, y_tr, X_va, y_va = split_fancy(X, y, val_fraction, rng)
+    return X_tr, X_va, y_tr, y_va
 
 
 def split_from_the_end(X, y, val_fraction, rng):
@@ -121,8 +153,13 @@ def split_only_x(X, y, val_fraction, rng):
     (split_in_place, "changed X or y in place"),
     (split_swapped, "swapped"),
     (split_only_x, "expected four arrays"),
+    (split_ceil, "not up"),
+    (split_sorted_parts, "keep the order of the permutation"),
+    (split_coin_per_sample, "one permutation"),
+    (split_sklearn_order, "train_test_split"),
 ], ids=["no-shuffle", "two-permutations", "overlap", "choice", "floor", "from-the-end",
-        "np-random", "in-place", "swapped", "only-x"])
+        "np-random", "in-place", "swapped", "only-x", "ceil", "sorted-parts", "coin-per-sample",
+        "sklearn-order"])
 def test_split_rejects_typical_mistakes(checker, wrong, words):
     assert words in checker.fails("11.1-split", wrong)
 
@@ -163,9 +200,22 @@ def elastic_sign_division(weights, lam1, lam2):
     return penalty, grads
 
 
+def elastic_one_flat_vector(weights, lam1, lam2):
+    w = np.concatenate([W.ravel() for W in weights])  # every weight of every matrix, once
+    penalty = lam1 * np.abs(w).sum() + lam2 / 2 * (w @ w)
+    return penalty, [lam1 * ((W > 0) * 1.0 - (W < 0)) + lam2 * W for W in weights]
+
+
+def elastic_copysign(weights, lam1, lam2):
+    grads = [np.where(W == 0, 0.0, lam1 * np.copysign(1.0, W)) + lam2 * W for W in weights]
+    return sum(lam1 * np.abs(W).sum() + 0.5 * lam2 * np.sum(W ** 2) for W in weights), grads
+
+
 @pytest.mark.parametrize("answer", [elastic_loops, elastic_where, elastic_lists,
-                                    elastic_sign_division],
-                         ids=["loops", "where-vdot-tuple", "norms-and-lists", "safe-division"])
+                                    elastic_sign_division, elastic_one_flat_vector,
+                                    elastic_copysign],
+                         ids=["loops", "where-vdot-tuple", "norms-and-lists", "safe-division",
+                              "one-flat-vector", "copysign"])
 def test_elastic_net_accepts_every_analytic_form(checker, answer):
     assert checker.passes("11.2-elastic-net", answer) == "✓ 11.2-elastic-net (3 points)"
 
@@ -237,11 +287,17 @@ def test_elastic_net_names_a_numerical_gradient_on_the_smooth_part(checker):
     (lambda ws, a, b: (sum(a * W.sum() + b / 2 * (W * W).sum() for W in ws),
                        [a * np.sign(W) + b * W for W in ws]), "absolute values"),
     (lambda ws, a, b: [a * np.sign(W) + b * W for W in ws], "expected one number"),
+    (lambda ws, a, b: (sum(a * np.abs(W).mean() + b / 2 * (W * W).mean() for W in ws),
+                       [a * np.sign(W) + b * W for W in ws]), "over every weight"),
+    (lambda ws, a, b: (sum(a * np.abs(W).sum() + b / 2 * np.linalg.norm(W) for W in ws),
+                       [a * np.sign(W) + b * W for W in ws]), "over every weight"),
+    (lambda ws, a, b: ([a * np.abs(W).sum() + b / 2 * (W * W).sum() for W in ws],
+                       [a * np.sign(W) + b * W for W in ws]), "one number for all"),
     (lambda ws, a, b: (penalty_of(ws, a, b), [a * np.sign(W) + b * W for W in ws][:1]),
      "one per weight matrix"),
 ], ids=["sign-at-zero", "divide-by-abs", "abs-not-sign", "half-kept", "factor-two", "no-l2",
         "no-l1", "penalty-no-half", "matrix-1-norm", "penalty-signed-sum", "grads-only",
-        "first-matrix-only"])
+        "first-matrix-only", "mean-not-sum", "norm-not-squared", "one-penalty-per-matrix"])
 def test_elastic_net_rejects_typical_mistakes(checker, wrong, words):
     assert words in checker.fails("11.2-elastic-net", wrong)
 
@@ -312,8 +368,28 @@ def stopping_argmin_prefixes(val_losses, patience):
     return int(np.argmin(losses)), len(losses) - 1
 
 
-@pytest.mark.parametrize("answer", [stopping_counter, stopping_argmin_prefixes],
-                         ids=["counter", "argmin-over-prefixes"])
+def stopping_running_minimum(val_losses, patience):
+    losses = np.asarray(val_losses, dtype=float)
+    epochs = np.arange(len(losses))
+    before = np.minimum.accumulate(np.r_[np.inf, losses[:-1]])  # best loss before each epoch
+    best_so_far = np.maximum.accumulate(np.where(losses < before, epochs, 0))
+    waited = np.nonzero(epochs - best_so_far == patience)[0]
+    stop = int(waited[0]) if len(waited) else len(losses) - 1
+    return int(best_so_far[stop]), stop
+
+
+def stopping_while(val_losses, patience):
+    epoch = best = 0
+    while epoch < len(val_losses) - 1 and epoch - best < patience:
+        epoch += 1
+        if val_losses[epoch] < val_losses[best]:
+            best = epoch
+    return best, epoch
+
+
+@pytest.mark.parametrize("answer", [stopping_counter, stopping_argmin_prefixes,
+                                    stopping_running_minimum, stopping_while],
+                         ids=["counter", "argmin-over-prefixes", "running-minimum", "while"])
 def test_early_stopping_accepts_other_forms(checker, answer):
     checker.passes("11.3-early-stopping", answer)
 
@@ -350,6 +426,30 @@ def stopping_one_early(val_losses, patience):
     return best, len(val_losses) - 1
 
 
+def stopping_against_the_previous_epoch(val_losses, patience):
+    best, waited = 0, 0
+    for epoch in range(1, len(val_losses)):
+        if val_losses[epoch] < val_losses[epoch - 1]:  # lower than last time, not than the best
+            best, waited = epoch, 0
+        else:
+            waited += 1
+            if waited == patience:
+                return best, epoch
+    return best, len(val_losses) - 1
+
+
+def stopping_wait_never_reset(val_losses, patience):
+    best, waited = 0, 0
+    for epoch in range(1, len(val_losses)):
+        if val_losses[epoch] < val_losses[best]:
+            best = epoch  # but the count of epochs without improvement goes on
+        else:
+            waited += 1
+            if waited == patience:
+                return best, epoch
+    return best, len(val_losses) - 1
+
+
 def stopping_one_based(val_losses, patience):
     best, stop = stopping_counter(val_losses, patience)
     return best + 1, stop + 1
@@ -362,7 +462,10 @@ def stopping_one_based(val_losses, patience):
     (stopping_one_early, "patience"),
     (stopping_one_based, "0-based"),
     (lambda val_losses, patience: stopping_counter(val_losses, patience)[0], "pair"),
-], ids=["global-argmin", "non-strict", "one-late", "one-early", "one-based", "one-number"])
+    (stopping_against_the_previous_epoch, "BEST loss so far"),
+    (stopping_wait_never_reset, "walk through the epochs"),
+], ids=["global-argmin", "non-strict", "one-late", "one-early", "one-based", "one-number",
+        "against-the-previous-epoch", "wait-never-reset"])
 def test_early_stopping_rejects_typical_mistakes(checker, wrong, words):
     assert words in checker.fails("11.3-early-stopping", wrong)
 
@@ -406,6 +509,31 @@ def test_choose_lambda_stub_is_not_attempted(checker):
 
 def test_choose_lambda_rejects_the_training_losses(checker, runs):
     train = [t for t, _ in runs]
+    line = checker.fails("11.4-choose-lambda", train, lesson11.LAMBDAS[0])
+    assert "TRAINING points" in line
+
+
+@pytest.fixture(scope="module")
+def histories():
+    """fit's own records of the seven runs of the task, trained here with validation data."""
+    x_train, y_train, x_val, y_val = lesson11.lambda_data()
+    records = []
+    for lam in lesson11.LAMBDAS:
+        model = nnlib.mlp([1, 32, 32, 1], activation="tanh", rng=0)
+        records.append(nnlib.fit(model, nnlib.MSE(), nnlib.SGD(0.05, momentum=0.9,
+                                                                weight_decay=lam),
+                                 x_train, y_train, epochs=1500, batch_size=12, rng=0,
+                                 progress=False, validation=(x_val, y_val)))
+    return records
+
+
+def test_choose_lambda_accepts_fits_validation_record(checker, histories):
+    val = [h["val_loss"][-1] for h in histories]
+    checker.passes("11.4-choose-lambda", val, lesson11.LAMBDAS[int(np.argmin(val))])
+
+
+def test_choose_lambda_rejects_fits_training_record(checker, histories):
+    train = [h["loss"][-1] for h in histories]  # the full batch's loss before the last step
     line = checker.fails("11.4-choose-lambda", train, lesson11.LAMBDAS[0])
     assert "TRAINING points" in line
 

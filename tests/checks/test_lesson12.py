@@ -44,8 +44,34 @@ def features_einsum(X, names):
     return out
 
 
-@pytest.mark.parametrize("answer", [features_dict, features_loop, features_einsum],
-                         ids=["dict", "loop-list", "einsum"])
+def features_all_seven_then_pick(X, names):
+    x1, x2 = X.T
+    every = np.stack([x1, x2, x1 * x1, x2 * x2, x1 * x2, np.sin(x1), np.sin(x2)], axis=1)
+    order = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]
+    return every[:, [order.index(n) for n in names]]
+
+
+def features_if_chain(X, names):
+    columns = []
+    for n in names:
+        if n == "x1":
+            columns.append(X[:, 0])
+        elif n == "x2":
+            columns.append(X[:, 1])
+        elif n == "x1^2":
+            columns.append(np.square(X[:, 0]))
+        elif n == "x2^2":
+            columns.append(np.power(X[:, 1], 2))
+        elif n == "x1*x2":
+            columns.append(X[:, 0] * X[:, 1])
+        else:
+            columns.append(np.sin(X[:, 0] if n == "sin(x1)" else X[:, 1]))
+    return np.stack(columns, axis=1)
+
+
+@pytest.mark.parametrize("answer", [features_dict, features_loop, features_einsum,
+                                    features_all_seven_then_pick, features_if_chain],
+                         ids=["dict", "loop-list", "einsum", "all-seven-then-pick", "if-chain"])
 def test_features_accepts_every_correct_form(checker, answer):
     checker.passes("12.1-features", answer)
 
@@ -85,14 +111,15 @@ def _in_place(X, names):
 @pytest.mark.parametrize("wrong, words", [
     (_canonical_order, "another order"),
     (_degrees, "radians"),
-    (_square_for_product, "x1*x2"),
+    (_square_for_product, "not a square"),
+    (lambda X, names: features_dict(X, names).T, "one column per name"),
     (lambda X, names: features_dict(X, names).ravel() if len(names) == 1
      else features_dict(X, names), "shape"),
     (_in_place, "changed X in place"),
     (lambda X, names: make_features(X, names), "write it yourself"),
     (lambda X, names: pg_module.make_features(X, names), "write it yourself"),
-], ids=["order", "degrees", "square-for-product", "1-d", "in-place", "delegation-data",
-        "delegation-package"])
+], ids=["order", "degrees", "square-for-product", "one-row-per-name", "1-d", "in-place",
+        "delegation-data", "delegation-package"])
 def test_features_rejects_mistakes_and_delegation(checker, wrong, words):
     assert words in checker.fails("12.1-features", wrong)
 
@@ -157,8 +184,12 @@ def test_diagnose_stub_is_not_attempted(checker):
     (("C", "tanh"), "expected a pair"),
     (("A", ("inputs", "x1^2")), "is a list"),
     (("B", ("lr", 50)), "impossible playground"),
+    (("D", ("batch", np.int64(1))), "that is not what stops it"),  # a NumPy int is an int
+    (("D", ("batch", True)), "expected an int"),
+    (("D", ("batch", 1.0)), "expected an int"),
 ], ids=["batch", "lr-for-linear", "wider-linear", "relu-for-slow", "change-data", "no-change",
-        "not-a-pair", "string-inputs", "lr-out-of-range"])
+        "not-a-pair", "string-inputs", "lr-out-of-range", "numpy-int-batch", "bool-batch",
+        "float-batch"])
 def test_diagnose_rejects_fixes_that_do_not_address_the_cause(checker, change, words):
     run, fix = change
     assert words in checker.fails("12.3-diagnose", {**RIGHT_FIXES, run: fix})
@@ -187,11 +218,13 @@ def test_choose_l2_stub_is_not_attempted(checker):
 
 @pytest.mark.parametrize("how, words", [
     ("guess", "the run of the task gives another value"),
-    ("training", "the run of the task gives another value"),
+    ("training", "TRAINING points"),
     ("wrong-choice", "your own numbers do not favour it"),
     ("no-reg", "your own numbers do not favour it"),
     ("not-a-candidate", "not one of the candidates"),
     ("short", "expected (5,)"),
+    ("text-rate", "not text"),
+    ("text-losses", "not text"),
 ])
 def test_choose_l2_rejects_guesses_and_choices_that_do_not_follow(checker, how, words):
     from nnlib.playground import Playground, Settings
@@ -211,6 +244,10 @@ def test_choose_l2_rejects_guesses_and_choices_that_do_not_follow(checker, how, 
         args = (losses, 0.0)
     elif how == "not-a-candidate":
         args = (losses, 0.005)
+    elif how == "text-rate":
+        args = (losses, str(best))
+    elif how == "text-losses":
+        args = ([f"{v:.4f}" for v in losses], best)
     else:
         args = (losses[:4], best)
     assert words in checker.fails("12.4-choose-l2", *args)
