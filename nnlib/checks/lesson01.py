@@ -146,6 +146,11 @@ def _margin_lookalikes(X, y, w, b):
         (np.mean(s * z) / norm, "the margin belongs to the example closest to the line: the "
                                 "smallest signed distance, not the mean"),
         (np.min(-s * z) / norm, "the sign is flipped: positive means on the correct side"),
+        (np.min(np.asarray(y, dtype=float) * z) / norm,
+         "the labels are 0 and 1, not -1 and +1: multiplying by y makes every 0-example's "
+         "distance 0; turn the label into the side it asks for"),
+        (np.min(s * (X @ w)) / norm, "the bias is missing: the line is w . x + b = 0, and b "
+                                     "moves it away from the origin (lesson section 3)"),
     ]
 
 
@@ -211,13 +216,14 @@ def check_committee(w, b):
 
 
 # --------------------------------------------------------------------------- 01.4
-def _train(X, y, lr, max_epochs):
-    """The reference: Rosenblatt's rule from zero weights, samples in order."""
+def _train(X, y, lr, max_epochs, step=_step, sign=1.0):
+    """The reference: Rosenblatt's rule from zero weights, samples in order. ``step`` and
+    ``sign`` (of the error) are changed only to recognise two typical mistakes."""
     w, b, updates = np.zeros(X.shape[1]), 0.0, 0
     for epoch in range(1, max_epochs + 1):
         mistakes = 0
         for x_i, y_i in zip(X, y):
-            error = y_i - float(_step(x_i @ w + b))
+            error = sign * (y_i - float(step(x_i @ w + b)))
             if error != 0:
                 w, b = w + lr * error * x_i, b + lr * error
                 mistakes += 1
@@ -274,7 +280,15 @@ def check_train(perceptron_train):
                  "XOR is never learned, so training must run all max_epochs epochs and then "
                  "stop; stop early only after an epoch with no mistakes")
         if not (np.allclose(w_arr, w_exp) and np.isclose(b_val, b_exp)):
-            if np.allclose(w_arr, w_exp) and np.isclose(b_val, 0.0):
+            strict = _train(X, y, lr, max_epochs, step=lambda z: float(z > 0))
+            flipped = _train(X, y, lr, max_epochs, sign=-1.0)
+            if np.allclose(w_arr, strict[0]) and np.isclose(b_val, strict[1]):
+                hint = ("at z = 0 exactly the perceptron outputs 1 (z >= 0), and from w = 0, "
+                        "b = 0 every z starts at 0 (lesson, common pitfalls)")
+            elif np.allclose(w_arr, flipped[0]) and np.isclose(b_val, flipped[1]):
+                hint = ("check the sign of the error: the rule adds x when the perceptron said "
+                        "0 but should have said 1 (lesson section 5)")
+            elif np.allclose(w_arr, w_exp) and np.isclose(b_val, 0.0):
                 hint = "the bias must change on every mistake too (lesson section 5)"
             else:
                 hint = ("start from w = 0, b = 0; visit the samples in order, one at a time, "
@@ -336,7 +350,9 @@ def train_b(X, y, lr=1.0, max_epochs=100):
     return w, b, max_epochs
 '''
 
-_ALLOWED_EXTRA_NAMES = {"int", "float", "bool", "abs", "True", "False", "None"}
+# Builtins a one-line fix may use: they compute a number, never train anything.
+_ALLOWED_EXTRA_NAMES = {"int", "float", "bool", "abs", "min", "max", "round", "sum", "len",
+                        "any", "all", "True", "False", "None"}
 
 
 def _normal(line):

@@ -332,8 +332,8 @@ SEPARABLE_FORBIDDEN = Forbidden(modules=["sklearn", "torch", "jax"],
 
 def _separable_cases():
     """(n, y) the visible check asks about: every 1- and 2-input function, 40 of 3 inputs and
-    30 of 4 inputs, among them the slowest ones for Rosenblatt's rule and ones that need a
-    weight of 3."""
+    32 of 4 inputs, among them the slowest ones for Rosenblatt's rule, ones that need a
+    weight of 3 and unate ones that are not separable."""
     rng = np.random.default_rng(25)
     cases = [function_of(c, 1) for c in range(4)] + [function_of(c, 2) for c in range(16)]
     e3 = epochs3()
@@ -346,11 +346,15 @@ def _separable_cases():
 
 # 4-input functions for the visible check: the slowest for Rosenblatt's rule (37 and 38 epochs),
 # ones that need a weight of 3, parity and others that are not separable, and a few at random.
+# Among the functions that are not separable, some are unate (each input only ever raises, or
+# only ever lowers, the output), like (x1 AND x2) OR (x3 AND x4): for up to three inputs every
+# unate function is separable, for four it is not, so "separable = unate" fails here.
 FOUR_INPUT_CASES = [  # as integers: bit 15 is the output for 0000, bit 0 for 1111
     31, 307, 4469, 61066,                            # 38 and 37 epochs from zero
     65418, 24341, 65408, 61128, 64853, 20564,        # need a weight of 3 (or -3)
     27030, 38505,                                    # parity and its opposite
     1134, 18885, 44136, 5305, 20967, 41516, 63104, 29835, 60008, 31926,  # not separable
+    4383, 53130, 12067, 61777,                       # unate, yet not separable
     63349, 5943, 32519, 49392, 21887, 341,           # separable, at random
 ]
 

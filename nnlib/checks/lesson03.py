@@ -4,8 +4,12 @@ Every expected value is computed here from its definition, independently of ``nn
 so a check never trusts the code it is meant to teach. The cases are chosen where the easy
 answers break: z = +-1000 (overflow), tiny results that a careless formula rounds to 0, large
 |z| and sharp curvature (where a finite-difference "derivative" misses the exact one), and
-black-box networks that look linear near the origin but are not.
+black-box networks that look linear near the origin, or for positive inputs, but are not. An
+answer that switches NumPy's warnings off (np.errstate, warning filters) is refused before it
+runs: it would hide an overflow from the check instead of avoiding it.
 """
+
+import types
 
 import numpy as np
 
@@ -19,7 +23,7 @@ from nnlib.checking import (
     fail,
     show,
 )
-from nnlib.honesty import Forbidden, call_without_delegation, expect_analytic
+from nnlib.honesty import Forbidden, call_without_delegation, expect_analytic, referenced_objects
 
 # Libraries that differentiate for you, or hold ready-made activations.
 AUTODIFF = ("nnlib.gradcheck", "torch", "jax", "tensorflow", "keras", "autograd",
@@ -41,6 +45,44 @@ def _with_kwargs(func, **kwargs):
 
     wrapped.__name__ = getattr(func, "__name__", "your function")
     return wrapped
+
+
+# Switches that turn NumPy's (or Python's) warnings off: an answer that uses one hides an
+# overflow from the check instead of avoiding it.
+SILENCERS = frozenset({"errstate", "seterr", "seterrcall", "catch_warnings", "simplefilter",
+                       "filterwarnings", "resetwarnings"})
+
+
+def _silencer_in(func):
+    """The warning switch ``func`` uses, or None: named in its code or in a notebook helper it
+    calls, or wrapped around it as a decorator (``@np.errstate(over="ignore")``)."""
+    for cell in getattr(func, "__closure__", None) or ():
+        try:
+            if isinstance(cell.cell_contents, np.errstate):
+                return "errstate"
+        except ValueError:  # an empty cell
+            continue
+    func = getattr(func, "__wrapped__", func)
+    own = getattr(func, "__globals__", None)
+    functions = [func] + [obj for obj in referenced_objects(func)
+                          if isinstance(obj, types.FunctionType) and obj.__globals__ is own]
+    for fn in functions:
+        stack = [fn.__code__] if isinstance(getattr(fn, "__code__", None), types.CodeType) else []
+        while stack:
+            code = stack.pop()
+            found = SILENCERS.intersection(code.co_names)
+            if found:
+                return sorted(found)[0]
+            stack.extend(k for k in code.co_consts if isinstance(k, types.CodeType))
+    return None
+
+
+def _expect_no_silencer(func, name):
+    found = _silencer_in(func)
+    if found:
+        fail(f"{name} switches NumPy's warnings off ({found}), so the check cannot see whether "
+             "it overflows", "remove that switch and write the formula so that nothing "
+             "overflows: exp should only ever see numbers <= 0 (section 7)")
 
 
 def _expect_input_unchanged(before, after, name):
@@ -82,6 +124,8 @@ SOFTPLUS_FORBIDDEN = Forbidden(
 @exercise("03.1-softplus", 2,
           what="write softplus(z) = log(1 + e^z), accurate and without overflow at z = +-1000")
 def check_softplus(softplus):
+    _expect_no_silencer(softplus, "softplus")
+
     def run(z, label, warn=None):
         return call_without_delegation(softplus, z, forbidden=SOFTPLUS_FORBIDDEN, label=label,
                                        warn=warn)
@@ -145,11 +189,16 @@ SWISH_WARN = (
 )
 SWISH_FORBIDDEN = Forbidden([], modules=AUTODIFF, what="the derivative for you")
 SWISH_HINT = "differentiate z * sigma(beta z) on paper: a product, and a chain inside sigma"
-SWISH_CASES = [  # (z, beta): large |z| and curvature, where no finite difference is exact
+SWISH_CASES = [  # (z, beta): large |z| and curvature, where no finite difference is exact.
     (np.array([-1000.0, -300.0, -40.0, -6.0, -2.5, -1.0, -0.2, 0.0, 1e-6, 0.4, 1.3, 2.4, 5.0,
                12.0, 40.0, 300.0, 1000.0]), 1.0),
     (np.array([-400.0, -1.0, -0.2, -0.08, -0.03, -0.004, 0.0, 0.002, 0.03, 0.05, 0.1, 0.25,
                2.0, 400.0]), 25.0),
+    # beta z from 20 to 35: sigma(beta z) is within 1e-8 of 1 but not yet 1, so differences of
+    # sigma values are mostly rounding, and z multiplies that noise: a finite difference of
+    # sigma, of any order, misses here unless its step is so large that it misses elsewhere.
+    (np.arange(20.0, 35.01, 0.75), 1.0),
+    (np.arange(20.0, 35.01, 0.75) / 25.0, 25.0),
     (np.array([[-1000.0, -7.0, -2.0, -0.5], [0.3, 1.7, 6.0, 1000.0]]), 0.5),
 ]
 
@@ -157,6 +206,8 @@ SWISH_CASES = [  # (z, beta): large |z| and curvature, where no finite differenc
 @exercise("03.2-swish-prime", 3,
           what="write swish_prime(z, beta=1.0), the exact derivative of z * sigmoid(beta z)")
 def check_swish_prime(swish_prime):
+    _expect_no_silencer(swish_prime, "swish_prime")
+
     def run(func, z, label):
         return call_without_delegation(func, z, forbidden=SWISH_FORBIDDEN, label=label,
                                        warn=SWISH_WARN)
@@ -210,6 +261,8 @@ ELU_Z = np.array([-1000.0, -300.0, -20.0, -2.0, -0.7, -1e-9, 0.0, 1e-9, 0.5, 2.0
 
 @exercise("03.3-elu", 2, what="write elu(z, alpha=1.0) and elu_prime(z, alpha=1.0)")
 def check_elu(elu, elu_prime):
+    _expect_no_silencer(elu, "elu")
+    _expect_no_silencer(elu_prime, "elu_prime")
     for alpha in (1.0, 0.3, 2.5):
         kw = {} if alpha == 1.0 else {"alpha": alpha}
         tail = "" if alpha == 1.0 else f", alpha={alpha:g}"
@@ -316,12 +369,18 @@ def _mystery_networks():
     cases.append(("G", big, 4, _affine_of(big)))  # large numbers: rounding grows with them
     leaky_nonlinear = [_dense(rng, 1, 3), ("leaky", 0.2), _dense(rng, 3, 1)]
     cases.append(("H", leaky_nonlinear, 1, None))
+    orthant = [("dense", np.abs(rng.normal(size=(3, 4))), np.array([0.5, 1.0, 0.2, 0.8])),
+               ("relu",), _dense(rng, 4, 2)]  # affine for inputs >= 0 (np.random.rand), only
+    cases.append(("I", orthant, 3, None))
+    far = [("dense", rng.normal(size=(2, 3)), np.array([2e4, 3e4, 2.5e4])), ("relu",),
+           _dense(rng, 3, 2)]  # every unit stays on until the inputs reach about 10^4
+    cases.append(("J", far, 2, None))
     return [(name, _Network(layers), n_in, affine) for name, layers, n_in, affine in cases]
 
 
 PROBE_HINT = ("a candidate (W, b) is worth nothing until it is tested: compare the network with "
-              "X @ W + b on many inputs of many sizes, large ones too, with a tolerance relative "
-              "to the size of the outputs (section 6)")
+              "X @ W + b on many inputs of many sizes, large ones too, of both signs, with a "
+              "tolerance relative to the size of the outputs (section 6)")
 
 
 def _probe_inputs(n_in, rng):
@@ -418,7 +477,7 @@ def check_tanh_chain(tanh_chain):
                  "a_0 = x, then a_k = tanh(w_k a_(k-1) + b_k) for each layer"
                  + ("; with no layers a_L is x itself" if not ws else ""))
         if not ws:
-            expect_close(got[1], 1.0, f"{label}: slope",
+            expect_close(as_scalar(got[1], f"{label}: slope"), 1.0, f"{label}: slope",
                          "with no layers a_L = x, so d a_L / d x = 1 (the empty product)")
         as_scalar(got[1], f"{label}: slope")
         expect_analytic(np.reshape(as_array(got[1], label), ()), slope, f"{label}: slope",

@@ -88,7 +88,7 @@ def check_forward_columns(forward_columns):
         X0, P0 = X.copy(), [(W.copy(), b.copy()) for W, b in params]
         got = call_without_delegation(forward_columns, X, params, forbidden=COLUMNS_FORBIDDEN,
                                       call=call_with_hint, label=label, hint=COLUMNS_HINT)
-        n_out, m = params[-1][0].shape[0], X.shape[1]
+        n_out, m = P0[-1][0].shape[0], X0.shape[1]  # the copies: the answer may change params
         arr = as_array(got, label)
         expected = _forward_columns(X0, P0)
         if arr.shape == (m, n_out) and m != n_out:
@@ -109,9 +109,10 @@ def check_forward_columns(forward_columns):
         if not np.allclose(arr, expected, rtol=1e-9, atol=1e-12):
             fail(f"{label} returned {show(arr)}, expected {show(expected)}",
                  "A = X_col; Z = W @ A + b for each layer; tanh after every layer but the last")
-        if not (np.array_equal(X, X0) and all(np.array_equal(W, W0) and np.array_equal(b, b0)
-                                              for (W, b), (W0, b0) in zip(params, P0))):
-            fail(f"{label} changed X_col or the parameters in place",
+        if not (np.array_equal(X, X0) and len(params) == len(P0) and all(
+                np.array_equal(W, W0) and np.array_equal(b, b0)
+                for (W, b), (W0, b0) in zip(params, P0))):
+            fail(f"{label} changed X_col or the parameters in place (the list params too)",
                  "compute new arrays; leave the inputs as they are")
 
 

@@ -38,8 +38,16 @@ def output_einsum_bool(X, w, b):
     return np.einsum("mn,n->m", X, w) + b >= 0  # booleans are 0/1 outputs
 
 
+def output_threshold(X, w, b):  # w . x >= -b: the bias read as a threshold
+    return (np.asarray(X) @ np.asarray(w) >= -b).astype(float)
+
+
+def output_sign(X, w, b):
+    return (np.sign(X @ w + b) >= 0) * 1.0
+
+
 @pytest.mark.parametrize("fn", [output_where, output_loop, output_dot_heaviside,
-                                output_einsum_bool])
+                                output_einsum_bool, output_threshold, output_sign])
 def test_perceptron_output_accepts_loops_and_vectorised_forms(checker, fn):
     checker.passes("01.1-perceptron-output", fn)
 
@@ -57,7 +65,11 @@ def test_perceptron_output_stub_is_not_attempted(checker):
     (lambda X, w, b: np.where(w @ X + b >= 0, 1, 0), "(m, n)"),
     (lambda X, w, b: np.where(X @ w + b >= 0, 1, 0).reshape(-1, 1), "shape (4, 1)"),
     (lambda X, w, b: np.where(X @ w + b >= 0.5, 1, 0), "expected [1., 0., 1., 1.]"),
-], ids=["no-bias", "strict", "z", "swapped", "w-at-X", "column", "threshold-half"])
+    (lambda X, w, b: (np.sign(X @ w + b) + 1) // 2, "z = 0 exactly"),   # 0 at z = 0
+    (lambda X, w, b: np.round(nnlib.sigmoid(X @ w + b)), "z = 0 exactly"),  # rounds 0.5 to 0
+    (lambda X, w, b: np.where(X @ w - b >= 0, 1, 0), "expected [1.]"),
+], ids=["no-bias", "strict", "z", "swapped", "w-at-X", "column", "threshold-half", "sign",
+        "rounded-sigmoid", "minus-b"])
 def test_perceptron_output_rejects_typical_mistakes(checker, wrong, words):
     assert words in checker.fails("01.1-perceptron-output", wrong)
 
@@ -93,7 +105,19 @@ def margin_unit_normal(X, y, w, b):
     return np.array([np.min(np.where(y == 1, d, -d))])  # a 1-element array is one number
 
 
-@pytest.mark.parametrize("fn", [margin_vectorised, margin_loop, margin_unit_normal])
+def margin_foot_of_perpendicular(X, y, w, b):  # the distance to the nearest point of the line
+    worst = np.inf
+    for x, label in zip(X, y):
+        z = x @ w + b
+        foot = x - z / (w @ w) * w  # on the line: w . foot + b = 0
+        right = z >= 0 if label == 1 else z < 0
+        distance = np.linalg.norm(x - foot) if z != 0 else 0.0
+        worst = min(worst, distance if right else -distance)
+    return worst
+
+
+@pytest.mark.parametrize("fn", [margin_vectorised, margin_loop, margin_unit_normal,
+                                margin_foot_of_perpendicular])
 def test_margin_accepts_every_correct_form(checker, fn):
     checker.passes("01.2-margin", fn)
 
@@ -119,8 +143,11 @@ def _signed(X, y, w, b):
     (lambda X, y, w, b: _signed(X, y, w, b) / np.linalg.norm(w), "one number"),
     (lambda X, y, w, b: np.min(_signed(X, y, w, b) / np.linalg.norm(X, axis=1).clip(1)),
      "distance of one point"),
+    (lambda X, y, w, b: np.min(y * (X @ w + b)) / np.linalg.norm(w), "not -1 and +1"),
+    (lambda X, y, w, b: np.min(np.where(y == 1, 1, -1) * (X @ w)) / np.linalg.norm(w),
+     "the bias"),
 ], ids=["unsigned", "tilde-norm", "no-norm", "norm-squared", "l1", "max", "mean", "flipped",
-        "all-distances", "other"])
+        "all-distances", "other", "labels-as-signs", "no-bias"])
 def test_margin_rejects_look_alike_formulas(checker, wrong, words):
     assert words in checker.fails("01.2-margin", wrong)
 
@@ -295,6 +322,51 @@ def test_train_rejects_a_batch_update_over_the_whole_epoch(checker):
     assert "one at a time" in checker.fails("01.4-train", batch_update)
 
 
+def _train_variant(predict, error_sign=1, order=None):
+    """Rosenblatt's loop with one thing changed, for the typical mistakes below."""
+    def train(X, y, lr=1.0, max_epochs=100):
+        w, b, updates = np.zeros(X.shape[1]), 0.0, 0
+        for epoch in range(1, max_epochs + 1):
+            mistakes = 0
+            for i in (order(len(X)) if order else range(len(X))):
+                error = error_sign * (y[i] - predict(X[i] @ w + b))
+                if error:
+                    w, b, mistakes = w + lr * error * X[i], b + lr * error, mistakes + 1
+            updates += mistakes
+            if mistakes == 0:
+                return w, b, epoch, updates
+        return w, b, max_epochs, updates
+
+    return train
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (_train_variant(lambda z: float(z > 0)), "z = 0 exactly"),
+    (_train_variant(lambda z: float(z >= 0), error_sign=-1), "sign of the error"),
+    (_train_variant(lambda z: float(z >= 0),
+                    order=lambda m: np.random.default_rng(0).permutation(m)), "OR"),
+], ids=["strict-step", "error-sign", "shuffled"])
+def test_train_rejects_a_strict_step_a_flipped_error_and_shuffling(checker, wrong, words):
+    assert words in checker.fails("01.4-train", wrong)
+
+
+def test_train_rejects_predictions_made_once_per_epoch(checker):
+    def stale(X, y, lr=1.0, max_epochs=100):
+        w, b, updates = np.zeros(X.shape[1]), 0.0, 0
+        for epoch in range(1, max_epochs + 1):
+            y_hat = (X @ w + b >= 0).astype(float)  # before the epoch's updates
+            errors = 0
+            for x_i, y_i, p_i in zip(X, y, y_hat):
+                if y_i != p_i:
+                    w, b, errors = w + lr * (y_i - p_i) * x_i, b + lr * (y_i - p_i), errors + 1
+            updates += errors
+            if errors == 0:
+                return w, b, epoch, updates
+        return w, b, max_epochs, updates
+
+    assert "the next sample sees the new weights" in checker.fails("01.4-train", stale)
+
+
 def test_train_rejects_a_loop_that_never_ends_on_xor(checker, monkeypatch):
     monkeypatch.setattr("nnlib.checks.lesson01.TIME_LIMIT", 1)
 
@@ -348,7 +420,11 @@ FIX_B = "mistakes += int(error != 0)"
      "mistakes += abs(error)"),
     ("y_hat=1.0 if x_i@w>=b else 0.0", "y_hat = 1.0 if x_i@w+b>=0 else 0.0",
      "mistakes=int(error!=0)", "mistakes+=int(error!=0)"),
-], ids=["solution", "float-and-long-form", "minus-b", "fixed-where-used", "no-spaces"])
+    (BUG_A, "y_hat = 1.0 if b + w @ x_i >= 0 else 0.0", BUG_B, "if error != 0: mistakes += 1"),
+    (BUG_A, "y_hat = np.where(x_i @ w + b >= 0, 1.0, 0.0)", BUG_B,
+     "mistakes = max(mistakes, int(error != 0))"),  # "any mistake" is all the loop asks
+], ids=["solution", "float-and-long-form", "minus-b", "fixed-where-used", "no-spaces",
+        "inline-if", "np-where-and-max"])
 def test_diagnose_accepts_every_correct_fix(checker, bug_a, fix_a, bug_b, fix_b):
     checker.passes("01.5-diagnose", bug_a, fix_a, bug_b, fix_b)
 

@@ -104,7 +104,9 @@ def test_step_network_rejects_typical_mistakes(checker, wrong, words):
     # uneven but right: the hidden units count with different thresholds
     (np.array([[1.0, 0.9], [1.1, 1.0], [0.95, 1.05]]), np.array([-0.3, -1.7]),
      np.array([[3.0], [-5.0]]), np.array([-1.0])),
-], ids=["solution", "lists", "none-and-two", "uneven"])
+    # thresholds exactly on the counts: step(0) = 1 makes "sum >= 1" and "sum >= 2" exact
+    (np.ones((3, 2)), np.array([-1.0, -2.0]), np.array([[1.0], [-2.0]]), np.array([-1.0])),
+], ids=["solution", "lists", "none-and-two", "uneven", "z-zero-thresholds"])
 def test_exactly_one_accepts_any_network_that_computes_it(checker, W1, b1, W2, b2):
     checker.passes("02.2-exactly-one", W1, b1, W2, b2)
 
@@ -177,7 +179,11 @@ def _certificate_by_lp(name):
     (("separable", [2, 2, 4], -3), ["not separable", [0, 0.5, 0, 0.5, 0, 0.5, 0, 0.5]],
      ("not separable", [3 / 7, 3 / 7, 0, 0, 4 / 7, 4 / 7, 0, 0]),
      ("separable", (1, 5), np.array([-10.75]))),
-], ids=["solution", "trained-and-lp", "lists-and-another-certificate"])
+    # a line through a point of D (x2 = 2 at row 2, a 1-row: step(0) = 1), and a certificate
+    # of C that meets at (2, 2)
+    (PROOF_A, PROOF_B, ("not separable", [0.5, 0, 0, 0, 0.5, 2 / 3, 0, 1 / 3]),
+     ("separable", [0, 1], -2)),
+], ids=["solution", "trained-and-lp", "lists-and-another-certificate", "touching-line"])
 def test_prove_accepts_every_valid_proof(checker, proofs):
     checker.passes("02.3-prove", *proofs)
 
@@ -302,8 +308,17 @@ def separable_own_loop(y):
     return np.False_
 
 
+def separable_by_pair_sums(y):
+    """No two 1-inputs add up to the same vector as two 0-inputs (repeats allowed): for up to
+    four inputs this "2-summability" test is exact, though it trains and searches nothing."""
+    y = np.asarray(y)
+    X = _inputs(int(np.log2(len(y)))).astype(int)
+    sums = [{tuple(a + b) for a in X[y == v] for b in X[y == v]} for v in (0, 1)]
+    return not (sums[0] & sums[1])
+
+
 @pytest.mark.parametrize("fn", [separable_by_perceptron, separable_by_grid, separable_by_lp,
-                                separable_own_loop])
+                                separable_own_loop, separable_by_pair_sums])
 def test_separable_accepts_training_search_and_linear_programming(checker, fn):
     checker.passes("02.5-separable", fn)
 
@@ -338,6 +353,22 @@ def test_separable_rejects_the_xor_and_xnor_rule(checker):
     line = checker.fails("02.5-separable",
                          lambda y: list(y) not in ([0, 1, 1, 0], [1, 0, 0, 1]))
     assert "(3 inputs)" in line and "returned True, expected False" in line
+
+
+def test_separable_rejects_unate_as_a_test_of_separability(checker):
+    def unate(y):  # every input only ever raises, or only ever lowers, the output
+        y = np.asarray(y)
+        n = int(np.log2(len(y)))
+        codes = [int(x @ 2 ** np.arange(n - 1, -1, -1)) for x in _inputs(n)]
+        for i in range(n):
+            bit = 2 ** (n - 1 - i)
+            steps = {y[c | bit] - y[c] for c in codes if not c & bit}
+            if {1, -1} <= steps:
+                return False
+        return True  # right for up to three inputs; (x1 AND x2) OR (x3 AND x4) is unate
+
+    line = checker.fails("02.5-separable", unate)
+    assert "(4 inputs) returned True, expected False" in line and "certificate" in line
 
 
 def test_separable_rejects_always_true_and_numbers(checker):

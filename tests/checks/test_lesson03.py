@@ -103,6 +103,38 @@ def test_softplus_rejects_changing_the_input_in_place(checker):
     assert "in place" in checker.fails("03.1-softplus", in_place)
 
 
+def softplus_silenced(z):  # the formula as it reads, its overflow hidden and patched
+    with np.errstate(over="ignore"):
+        out = np.log1p(np.exp(z))
+    return np.where(np.isinf(out), z, out)
+
+
+@np.errstate(over="ignore")
+def softplus_silenced_by_decorator(z):
+    return np.where(z > 0, z + np.log1p(np.exp(-z)), np.log1p(np.exp(z)))
+
+
+def _quiet_log1p_exp(z):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.log1p(np.exp(z))
+
+
+def softplus_silenced_in_a_helper(z):
+    out = _quiet_log1p_exp(z)
+    return np.where(np.isinf(out), z, out)
+
+
+@pytest.mark.parametrize("silenced", [softplus_silenced, softplus_silenced_by_decorator,
+                                      softplus_silenced_in_a_helper],
+                         ids=["errstate", "decorator", "warnings-filter-in-helper"])
+def test_softplus_rejects_switching_the_warnings_off(checker, silenced):
+    line = checker.fails("03.1-softplus", silenced)
+    assert "switches NumPy's warnings off" in line and "overflows" in line
+
+
 @pytest.mark.parametrize("delegate", [
     lambda z: np.logaddexp(0, z),
     lambda z: np.logaddexp2(0, z / np.log(2)) * np.log(2),
@@ -151,10 +183,15 @@ def swish_prime_exp_form(z, beta=1.0):  # (1 + e + x e) / (1 + e)^2 with e = e^-
     return np.where(x >= 0, pos, neg)
 
 
+def swish_prime_from_swish(z, beta=1.0):  # f' = beta f + sigma (1 - beta f), f = swish
+    f = z * nnlib.sigmoid(beta * z)
+    return beta * f + nnlib.sigmoid(beta * z) * (1 - beta * f)
+
+
 @pytest.mark.parametrize("swish_prime", [swish_prime_product, swish_prime_factored,
                                          swish_prime_tanh, swish_prime_loop,
-                                         swish_prime_exp_form],
-                         ids=["product", "factored", "tanh", "loop", "exp-form"])
+                                         swish_prime_exp_form, swish_prime_from_swish],
+                         ids=["product", "factored", "tanh", "loop", "exp-form", "from-swish"])
 def test_swish_prime_accepts_every_exact_form(checker, swish_prime):
     assert checker.passes("03.2-swish-prime", swish_prime) == "✓ 03.2-swish-prime (3 points)"
 
@@ -192,6 +229,32 @@ def five_point_relative(c):
 def test_swish_prime_rejects_finite_differences(checker, numerical):
     line = checker.fails("03.2-swish-prime", numerical)
     assert "numerically" in line or "returned" in line
+
+
+STENCILS = {  # central differences of order 4, 6 and 8: (coefficient, offset), denominator
+    4: ([(1, -2), (-8, -1), (8, 1), (-1, 2)], 12),
+    6: ([(-1, -3), (9, -2), (-45, -1), (45, 1), (-9, 2), (1, 3)], 60),
+    8: ([(3, -4), (-32, -3), (168, -2), (-672, -1), (672, 1), (-168, 2), (32, 3), (-3, 4)], 840),
+}
+
+
+def product_rule_with_numerical_sigma_prime(order, h):
+    """The product rule by hand, but sigma' by a high-order finite difference in u = beta z."""
+    coefficients, denominator = STENCILS[order]
+
+    def answer(z, beta=1.0):
+        u = beta * z
+        slope = sum(c * nnlib.sigmoid(u + k * h) for c, k in coefficients) / (denominator * h)
+        return nnlib.sigmoid(u) + u * slope
+
+    return answer
+
+
+@pytest.mark.parametrize("order, h", [(4, 1e-3), (4, 0.03), (6, 0.01), (6, 0.05), (8, 0.01),
+                                      (8, 0.03), (8, 0.05), (8, 0.1)])
+def test_swish_prime_rejects_a_high_order_finite_difference_of_sigma(checker, order, h):
+    line = checker.fails("03.2-swish-prime", product_rule_with_numerical_sigma_prime(order, h))
+    assert "numerically" in line
 
 
 def test_swish_prime_names_the_usual_finite_difference_as_numerical(checker):
@@ -346,6 +409,15 @@ def test_elu_prime_rejects_a_relative_step_finite_difference(checker):
     assert "elu_prime" in checker.fails("03.3-elu", elu, relative)
 
 
+def test_elu_rejects_switching_the_overflow_warning_off(checker):
+    def elu_silenced(z, alpha=1.0):
+        with np.errstate(over="ignore"):
+            return np.where(z > 0, z, alpha * (np.exp(z) - 1))
+
+    line = checker.fails("03.3-elu", elu_silenced, elu_prime)
+    assert "elu switches NumPy's warnings off (errstate)" in line
+
+
 def test_elu_rejects_changing_the_input_in_place(checker):
     def in_place(z, alpha=1.0):
         z[z <= 0] = alpha * np.expm1(z[z <= 0])
@@ -417,6 +489,29 @@ def test_single_layer_rejects_testing_only_near_the_origin(checker):
 
     line = checker.fails("03.4-single-layer", small_inputs_only)
     assert "network D" in line or "network E" in line
+
+
+def _tested_on(make_X):
+    """Unit probes, then a test of the candidate on the inputs ``make_X(rng, n_in)`` only."""
+    def answer(f, n_in):
+        b = f(np.zeros((1, n_in)))[0]
+        W = f(np.eye(n_in)) - b
+        X = make_X(np.random.default_rng(0), n_in)
+        Y = f(X)
+        return (W, b) if np.allclose(Y, X @ W + b, rtol=1e-9, atol=1e-9) else None
+
+    return answer
+
+
+def test_single_layer_rejects_testing_only_positive_inputs(checker):
+    rand = _tested_on(lambda rng, n: 1e6 * rng.random((100, n)))  # np.random.rand: all >= 0
+    assert "network I" in checker.fails("03.4-single-layer", rand)
+
+
+def test_single_layer_rejects_testing_only_up_to_a_thousand(checker):
+    thousand = _tested_on(lambda rng, n: np.vstack([s * rng.normal(size=(30, n))
+                                                    for s in (1e-2, 1.0, 1e2, 1e3)]))
+    assert "network J" in checker.fails("03.4-single-layer", thousand)
 
 
 def test_single_layer_rejects_an_absolute_tolerance_that_big_numbers_break(checker):
@@ -491,8 +586,17 @@ def tanh_chain_cosh(x, ws, bs):
     return np.array([a]), slope
 
 
-@pytest.mark.parametrize("answer", [tanh_chain, tanh_chain_two_passes, tanh_chain_cosh],
-                         ids=["one-pass", "two-passes", "cosh-and-arrays"])
+def tanh_chain_arrays(x, ws, bs):  # both results as 1-element arrays, the empty chain too
+    a, slope = np.array([float(x)]), np.array([1.0])
+    for w, b in zip(ws, bs):
+        a = np.tanh(w * a + b)
+        slope = slope * w * (1 - a) * (1 + a)
+    return a, slope
+
+
+@pytest.mark.parametrize("answer", [tanh_chain, tanh_chain_two_passes, tanh_chain_cosh,
+                                    tanh_chain_arrays],
+                         ids=["one-pass", "two-passes", "cosh-and-arrays", "one-element-arrays"])
 def test_tanh_chain_accepts_one_or_two_passes(checker, answer):
     checker.passes("03.5-tanh-chain", answer)
 

@@ -142,6 +142,18 @@ def test_forward_columns_rejects_changing_the_input_in_place(checker):
     assert "in place" in checker.fails("04.1-columns-forward", scales_X)
 
 
+def test_forward_columns_rejects_popping_the_output_layer_off_params(checker):
+    def pops(X_col, params):  # params.pop() empties the caller's list of a one-layer network
+        W_out, b_out = params.pop()
+        A = X_col
+        for W, b in params:
+            A = np.tanh(W @ A + b)
+        return W_out @ A + b_out
+
+    line = checker.fails("04.1-columns-forward", pops)
+    assert "in place" in line and "tell your instructor" not in line
+
+
 def test_forward_columns_rejects_nnlibs_layers(checker):
     def via_nnlib(X_col, params):
         layers = []
