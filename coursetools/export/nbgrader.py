@@ -11,9 +11,12 @@ version 3):
   above the markers, so an unanswered exercise still reads as "not attempted";
 * a check cell becomes a read-only *autograder test* (``grade: true, locked: true``) worth the
   exercise's points; its ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` blocks are
-  nbgrader's hidden tests too: removed from the release, put back by ``nbgrader autograde``. It
-  is tagged ``raises-exception``, as in exercises/, so that Run All in a released notebook goes
-  past an unfinished exercise to the end (nbgrader's autograde records every error anyway).
+  nbgrader's hidden tests too: removed from the release, put back by ``nbgrader autograde``.
+
+Answer and check cells are tagged ``raises-exception``, so that Run All in a released notebook
+goes past an unfinished exercise (nbgrader's stub raises ``NotImplementedError`` in the answer
+cell, the check then fails) to the end, as in exercises/; nbgrader's autograde records every
+error anyway.
 
 The check cell calls ``check(...)`` from ``nnlib.checking`` exactly as in exercises/: it raises
 when the answer fails, so nbgrader gives the points exactly when ``nncourse grade`` does. Grade
@@ -98,13 +101,18 @@ def nbgrader_notebook(nb: NotebookNode) -> NotebookNode:
             cell.metadata["nbgrader"] = {
                 "grade": False, "grade_id": f"{gid}-answer{suffix}", "locked": False,
                 "schema_version": SCHEMA_VERSION, "solution": True}
+            _tag_raises_exception(cell)
         elif meta.get("role") == CHECK:
             cell.metadata["nbgrader"] = {
                 "grade": True, "grade_id": gid, "locked": True, "points": meta["points"],
                 "schema_version": SCHEMA_VERSION, "solution": False}
-            tags = [t for t in cell.metadata.get("tags", []) if t != RAISES_EXCEPTION]
-            cell.metadata["tags"] = [*tags, RAISES_EXCEPTION]
+            _tag_raises_exception(cell)
     return out
+
+
+def _tag_raises_exception(cell) -> None:
+    tags = [t for t in cell.metadata.get("tags", []) if t != RAISES_EXCEPTION]
+    cell.metadata["tags"] = [*tags, RAISES_EXCEPTION]
 
 
 def export_course(target: str | Path, names: list[str] | None = None,
