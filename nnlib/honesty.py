@@ -118,15 +118,20 @@ class Watch:
     ``calls(fn)`` says how often ``fn`` ran; ``forbidden_calls`` lists forbidden ones;
     ``complex_seen`` says whether a function of the answer (not a library's) held a complex
     number when it returned, the mark of complex-step differentiation, f(x + ih).imag / h:
-    nothing in this course's exercises needs complex numbers.
+    nothing in this course's exercises needs complex numbers. With ``extended=True``,
+    ``extended_seen`` says the same of numbers with more digits than float64 (``np.longdouble``,
+    ``decimal.Decimal``, mpmath's), with which a finite difference hides the rounding error a
+    float64 check would see.
     """
 
-    def __init__(self, forbidden: Forbidden | None = None):
+    def __init__(self, forbidden: Forbidden | None = None, extended: bool = False):
         self.forbidden = forbidden or Forbidden()
         self.counts: Counter = Counter()
         self.forbidden_calls: list[str] = []
         self.switched_off = False
         self.complex_seen = False
+        self.extended = extended
+        self.extended_seen = False
         self._student_code: dict = {}
 
     def _is_student(self, code: types.CodeType) -> bool:
@@ -152,6 +157,8 @@ class Watch:
                 self.complex_seen = self._holds_complex(frame) or isinstance(
                     arg, complex | np.complexfloating) or (
                     isinstance(arg, np.ndarray) and arg.dtype.kind == "c")
+            if self.extended and not self.extended_seen and self._is_student(frame.f_code):
+                self.extended_seen = any(map(_is_extended, [arg, *frame.f_locals.values()]))
             return
         if event == "call":
             code = frame.f_code
@@ -186,9 +193,18 @@ class Watch:
         threading.setprofile(self._previous_threading)
 
 
-def watch(forbidden: Forbidden | None = None) -> Watch:
+def _is_extended(value: Any) -> bool:
+    """A number (or array) with more precision than float64."""
+    if isinstance(value, np.ndarray | np.floating | np.complexfloating):
+        kind = value.dtype.kind
+        return kind in "fc" and value.dtype.itemsize > (16 if kind == "c" else 8)
+    module = type(value).__module__ or ""
+    return type(value).__name__ == "Decimal" or module.split(".")[0] in ("mpmath", "gmpy2")
+
+
+def watch(forbidden: Forbidden | None = None, extended: bool = False) -> Watch:
     """``with watch(Forbidden([...])) as w: got = call(answer, ...)``, then ``w.counts`` etc."""
-    return Watch(forbidden)
+    return Watch(forbidden, extended)
 
 
 # --------------------------------------------------------------------------- what code names
@@ -261,9 +277,13 @@ def refers_to(func: Any, forbidden: Forbidden) -> list[str]:
 
 
 def call_without_delegation(func: Callable, *args: Any, forbidden: Forbidden,
-                            call: Callable | None = None, **call_kwargs: Any) -> Any:
+                            call: Callable | None = None, derivative: bool = False,
+                            **call_kwargs: Any) -> Any:
     """Run ``call(func, *args, **call_kwargs)`` (``nnlib.checking.call`` by default) and fail
     with "write it yourself" when the answer refers to or calls anything ``forbidden``.
+    With ``derivative=True`` (the answer is a derivative from the chain rule) it also fails when
+    the answer computes with more precision than float64, as a finite difference does to pass
+    a float64 comparison.
 
     A generator's body runs only when it is iterated, so a generator is run to the end inside
     the watch and comes back as a list."""
@@ -273,7 +293,7 @@ def call_without_delegation(func: Callable, *args: Any, forbidden: Forbidden,
     named = refers_to(func, forbidden)
     if named:
         _delegated(named[0], forbidden)
-    with watch(forbidden) as w:
+    with watch(forbidden, extended=derivative) as w:
         result = call(func, *args, **call_kwargs)
         if isinstance(result, types.GeneratorType):  # its body runs only when iterated: here
             result = list(call(lambda: list(result), label=call_kwargs.get("label")))
@@ -286,6 +306,11 @@ def call_without_delegation(func: Callable, *args: Any, forbidden: Forbidden,
         fail("your answer computes with complex numbers, as complex-step differentiation "
              "(f(x + ih).imag / h) does: that is a numerical method",
              "this exercise asks for the derivative from the chain rule, in real numbers")
+    if derivative and w.extended_seen:
+        fail("your answer computes with more digits than float64 (np.longdouble, Decimal or "
+             "mpmath), as a finite difference does to hide its rounding error: that is a "
+             "numerical method", "this exercise asks for the derivative from the chain rule, "
+             "in float64")
     return result
 
 

@@ -145,6 +145,25 @@ def test_a_real_answer_is_not_mistaken_for_a_complex_one():
     assert np.allclose(call_without_delegation(chain_rule, W1, forbidden=SOFTMAX), chain_rule(W1))
 
 
+def wide_differences(W, h=1e-7):  # centred differences in 80-bit floats: rounding hidden
+    wide = np.asarray(W, dtype=np.longdouble)
+    grad = np.zeros(W.shape)
+    for i in np.ndindex(W.shape):
+        step = np.zeros_like(wide)
+        step[i] = h
+        grad[i] = (complex_loss(wide + step) - complex_loss(wide - step)) / (2 * h)
+    return grad
+
+
+def test_differences_in_extended_precision_are_named_a_numerical_method_for_a_derivative():
+    with pytest.raises(CheckFailed, match="more digits than float64"):
+        call_without_delegation(wide_differences, W1, forbidden=SOFTMAX, derivative=True)
+    # where the answer is not a derivative, precision is the answer's own business
+    call_without_delegation(wide_differences, W1, forbidden=SOFTMAX)
+    assert np.allclose(call_without_delegation(chain_rule, W1, forbidden=SOFTMAX,
+                                               derivative=True), chain_rule(W1))
+
+
 def test_watch_counts_calls_of_a_function():
     def f(x):
         return x + 1

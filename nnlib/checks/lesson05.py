@@ -50,6 +50,8 @@ from nnlib.honesty import (
 )
 
 AUTODIFF = ["torch", "jax", "autograd", "tensorflow"]
+DIFFERENTIATE = ["mpmath", "sympy", "scipy.differentiate", "scipy.misc", "numdifftools",
+                 "findiff"]  # they differentiate for you, numerically or symbolically
 
 
 def _with_kwargs(func, **kwargs):
@@ -63,8 +65,9 @@ def _with_kwargs(func, **kwargs):
     return wrapped
 
 
-def _run(func, *args, forbidden, label, hint):
-    """Call the student's ``func`` with ``call_with_hint``, refusing delegation."""
+def _run(func, *args, forbidden, label, hint, derivative=False):
+    """Call the student's ``func`` with ``call_with_hint``, refusing delegation (and, for a
+    derivative from the chain rule, computing in more precision than float64)."""
     target = getattr(func, "__wrapped_answer__", None)
     if target is not None:  # scan the student's function, not our wrapper
         from nnlib.honesty import _delegated, refers_to
@@ -73,7 +76,7 @@ def _run(func, *args, forbidden, label, hint):
         if named:
             _delegated(named[0], forbidden)
     return call_without_delegation(func, *args, forbidden=forbidden, call=call_with_hint,
-                                   label=label, hint=hint)
+                                   derivative=derivative, label=label, hint=hint)
 
 
 def _close(a, b, rtol=1e-9, atol=1e-12):
@@ -198,8 +201,8 @@ def _numerical_gradient(f, w, h):
 NUMGRAD_HINT = ("perturb one entry j at a time, by +h and by -h, keeping every other entry as it "
                 "was, and take the centred difference of f; the result has w's shape")
 FORBID_NUMGRAD = Forbidden([nnlib.gradcheck.numerical_gradient],
-                           modules=["nnlib.gradcheck", "scipy.optimize", "scipy.differentiate",
-                                    "numdifftools", *AUTODIFF],
+                           modules=["nnlib.gradcheck", "scipy.optimize", *DIFFERENTIATE,
+                                    *AUTODIFF],
                            what="a numerical gradient")
 
 
@@ -340,10 +343,13 @@ def _points(k):
 
 
 def _same_everywhere(results, **kwargs):
-    """Whether the answer's paths are, in every case, those of the look-alike ``kwargs``."""
+    """Whether the answer's paths are, in every case, those of the look-alike ``kwargs``
+    (``tol_of(lr, tol)`` gives the tolerance it really uses)."""
     for (grad, _, w0, lr, tol, max_steps), (_, _, arr) in zip(GD_CASES, results):
-        other = _descend_until(grad, w0, kwargs.get("lr", lr), kwargs.get("tol", tol), max_steps,
-                               **{k: v for k, v in kwargs.items() if k not in ("lr", "tol")})
+        used = kwargs["tol_of"](lr, tol) if "tol_of" in kwargs else kwargs.get("tol", tol)
+        other = _descend_until(grad, w0, kwargs.get("lr", lr), used, max_steps,
+                               **{k: v for k, v in kwargs.items()
+                                  if k not in ("lr", "tol", "tol_of")})
         if arr.shape != other.shape or not np.allclose(arr, other):
             return False
     return True
@@ -389,6 +395,9 @@ def check_gradient_descent(gradient_descent):
              "with tol", "compare the length itself, the square root of the sum of squares"),
             ({"check_after": True}, "it takes one more step after the gradient is small "
              "enough", "test the gradient at w_t before stepping: w_t is then the last point"),
+            ({"tol_of": lambda lr, tol: tol / lr}, "it stops when the step lr * grad(w) is "
+             "at most tol long", "the rule is on the gradient's length itself, not on the "
+             "step's"),
             ({"sign": 1.0}, "it climbs uphill", "step against the gradient"),
             ({"tol": -1.0}, "it never stops early", "stop as soon as the gradient's norm is "
              "at most tol"),
@@ -459,7 +468,7 @@ HUBER_HINT = ("differentiate each sample's term H(r_i) by r_i on both branches (
               "dr_i/db = 1 and average over the m samples")
 FORBID_HUBER = Forbidden([nnlib.gradcheck.numerical_gradient],
                          modules=["nnlib.gradcheck", "scipy.special", "scipy.optimize",
-                                  "scipy.differentiate", "numdifftools", "sklearn", *AUTODIFF],
+                                  *DIFFERENTIATE, "sklearn", *AUTODIFF],
                          what="the gradient of the Huber loss")
 
 
@@ -522,7 +531,8 @@ def check_huber_gradient(huber_gradient):
                     f"{_huber_loss(X, y, w, b, delta):.3g}) and residuals exactly on +-delta"
                     if delta < 100 else ", every residual inside +-delta"))
         args = (X.copy(), y.copy(), w.copy(), b, delta)
-        got = _run(huber_gradient, *args, forbidden=FORBID_HUBER, label=label, hint=HUBER_HINT)
+        got = _run(huber_gradient, *args, forbidden=FORBID_HUBER, label=label, hint=HUBER_HINT,
+                   derivative=True)
         got = _pair(got, label, "(dL_dw, dL_db)")
         dw = as_array(got[0], f"{label}: dL_dw")
         if dw.shape != (n,):

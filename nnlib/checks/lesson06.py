@@ -19,8 +19,21 @@ Expected values are computed here in float64, from the chain rule written out in
 sigmoid) agrees to about 1e-14 of the gradient's size on these cases, a finite-difference
 estimate only to 1e-10 .. 1e-4 whatever its step h, because the cases put a large loss beside
 small gradient entries (confidently wrong, saturated units; inputs in the tens of thousands)
-and sharp curvature (large weights) side by side. A case where finite differences are harmless
+and sharp curvature (large weights) side by side. 06.1, 06.4 and 06.5 each have a case where even
+a high-order stencil (up to 10th order, its step tuned per parameter) stays 10 to 100 times
+outside the tolerance: a saturated, confidently wrong output (06.1, 06.5) or units in
+saturation behind inputs in the hundreds (06.4). A case where finite differences are harmless
 comes first, so that typical mistakes are named on readable numbers.
+
+dL/dZ in 06.2 is elementwise, so a difference quotient of each entry's own loss escapes the
+large-loss trap, and a good stencil of it agrees with the chain rule to 1e-13. It has to evaluate
+the loss next to Z, though: while 06.2 runs an answer, numpy's and math's logarithms note what
+they are taken of, and a logarithm of Z + h (or of sigma(Z + h)) is refused. A logarithm of Z
+itself stays allowed (exp(-logaddexp(0, -Z)) is a stable sigmoid), and so does computing the
+loss beside the gradient. Computing in more precision than float64
+(``np.longdouble``, ``Decimal``, mpmath) is refused in every derivative exercise
+(``call_without_delegation(..., derivative=True)``), and so are libraries that differentiate
+(mpmath, sympy, ``scipy.differentiate``, ``scipy.optimize``'s gradient helpers).
 
 Every answer runs through ``nnlib.honesty.call_without_delegation``: nnlib's layers, losses,
 networks, derivative functions (``sigmoid_prime``, ``tanh_prime``, ...), ``nnlib.gradcheck``,
@@ -29,6 +42,7 @@ points. The stable ``sigmoid`` given at the top of the notebook, ``np.tanh`` and
 own functions from earlier exercises stay allowed.
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -36,11 +50,14 @@ import numpy as np
 import nnlib.gradcheck
 from nnlib import activations
 from nnlib.checking import as_array, as_scalar, call_with_hint, exercise, fail, show
-from nnlib.honesty import Forbidden, call_without_delegation, expect_analytic
+from nnlib.honesty import NUMERICAL, Forbidden, call_without_delegation, expect_analytic
 
 NOT_YOURS = ("nnlib.layers", "nnlib.losses", "nnlib.gradcheck", "nnlib.network",
              "nnlib.training", "nnlib.optim", "nnlib.widgets",
-             "torch", "jax", "autograd", "tensorflow")
+             "torch", "jax", "autograd", "tensorflow",
+             # they differentiate for you, numerically or symbolically
+             "mpmath", "sympy", "scipy.differentiate", "scipy.misc", "scipy.optimize",
+             "numdifftools", "findiff")
 DERIVATIVES = [activations.sigmoid_prime, activations.tanh_prime, activations.relu_prime,
                activations.leaky_relu_prime, activations.identity_prime]
 EPS = np.finfo(float).eps
@@ -52,9 +69,9 @@ def _forbidden(what):
 
 def _run(func, *args, what, label, hint, warn=None):
     """Call the student's function (crashes, warnings and stubs become sentences), refusing
-    delegation of ``what`` to nnlib or an autodiff library."""
+    delegation of ``what`` to nnlib or an autodiff library, and extended precision."""
     return call_without_delegation(func, *args, forbidden=_forbidden(what), call=call_with_hint,
-                                   label=label, hint=hint, warn=warn)
+                                   derivative=True, label=label, hint=hint, warn=warn)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -154,6 +171,9 @@ SHARED_CASES = [
     (1.5, 0.8, -0.2, 0.3, 1.0), (-2.0, 1.2, 0.5, -1.0, 0.0), (-1.0, 5.0, 3.0, 1.5, 0.0),
     (1.5, -4.0, 2.0, -7.0, 1.0), (0.8, 6.0, -2.0, 1.0, 0.0), (2.5, -3.0, 0.5, -6.0, 1.0),
     (10.0, -100.0, 3.0, 0.5, 1.0),  # z1 = -997: a textbook sigmoid overflows here
+    # a2 = sigma(-11) with y = 1: C is about 1 and dC/dw about 3e-7, so a difference quotient of C
+    # loses its digits to rounding at every step h (high-order stencils included)
+    (2.0, -5.0, 3.0, -11.0, 1.0),
 ]
 
 
@@ -230,10 +250,85 @@ def _bce_cases():
     Y2 = np.array([[0.0, 1, 1], [1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 1]])
     Z3 = np.array([-800.0, 40.0, 800.0, -40.0, 0.5, -2.0])
     Y3 = np.array([1.0, 0, 0, 1, 1, 0])
+    # every output right and confident: dL/dZ is at most 2.5e-5, so a form that is off by
+    # 1e-12 where sigma(Z) is exactly 0.0 or 1.0 (a division by sigma(Z) made safe by clipping)
+    # is off by far more than the chain rule written any way (about 1e-17 here)
+    Z4 = np.array([[9.5, -12.5, 40.0], [-38.0, 800.0, -10.0], [13.0, -800.0, 25.0]])
+    Y4 = (Z4 > 0).astype(float)
     return [("a (4, 3) batch", Z1, Y1),
             ("a (5, 3) batch with confidently wrong outputs", Z2, Y2),
             ("a batch of 6 single outputs (shape (6,)) with saturated units at Z = +-40 and "
-             "+-800", Z3, Y3)]
+             "+-800", Z3, Y3),
+            ("a (3, 3) batch that is right with confidence everywhere (|Z| >= 9.5, some "
+             "saturated): a tiny loss and tiny gradients", Z4, Y4)]
+
+
+# The logarithms an answer would take to evaluate the cross-entropy itself, by module.
+LOGARITHMS = {np: ("log", "log1p", "log2", "log10", "logaddexp", "logaddexp2"),
+              math: ("log", "log1p", "log2", "log10")}
+
+
+class _Noted:
+    """A logarithm that notes the arguments it is called with (its methods pass through)."""
+
+    def __init__(self, original, calls):
+        self._original, self._calls = original, calls
+
+    def __call__(self, *args, **kwargs):
+        self._calls.append(args)
+        return self._original(*args, **kwargs)
+
+    def __getattr__(self, name):  # np.logaddexp.reduce and the like
+        return getattr(self._original, name)
+
+
+@contextlib.contextmanager
+def _noting_logarithms(func, calls):
+    """While active, numpy's and math's logarithms (also under the names the answer's module
+    gave them, ``from numpy import log``) note their arguments in ``calls``."""
+    changed = []
+    namespace = getattr(func, "__globals__", {})
+    for module, names in LOGARITHMS.items():
+        for name in names:
+            original = getattr(module, name)
+            noted = _Noted(original, calls)
+            changed.append((module, name, original))
+            setattr(module, name, noted)
+            for key, value in list(namespace.items()):
+                if value is original:
+                    changed.append((namespace, key, original))
+                    namespace[key] = noted
+    try:
+        yield
+    finally:
+        for where, name, original in reversed(changed):
+            if isinstance(where, dict):
+                where[name] = original
+            else:
+                setattr(where, name, original)
+
+
+def _logarithm_of_a_moved_z(calls, Z):
+    """Whether a logarithm was taken of Z (or -Z, or sigma(+-Z), 1 - sigma(Z)) with some
+    entries moved a little: the loss evaluated at Z + h, as a difference quotient needs it.
+    The chain rule takes logarithms, if any, of those arrays themselves (exp(-logaddexp(0, -Z))
+    is a sigmoid) or of arrays that are not near them in every entry. Stencil points stacked
+    into one array (k copies of Z, each moved) are compared one copy at a time."""
+    A = _sig(Z).ravel()
+    z = Z.ravel()
+    references = [(z, 0.5), (-z, 0.5), (A, 1e-2), (1 - A, 1e-2), (_sig(-z), 1e-2)]
+    for args in calls:
+        for arg in args:
+            if not isinstance(arg, np.ndarray) or arg.dtype.kind != "f" or arg.size == 0 \
+                    or arg.size % z.size:
+                continue
+            for copy_of_z in arg.reshape(-1, z.size):
+                for reference, near in references:
+                    size = np.maximum(1.0, np.abs(reference))
+                    gap = np.abs(copy_of_z - reference)
+                    if np.all(gap <= near * size) and np.any(gap > 1e-12 * size):
+                        return True
+    return False
 
 
 @exercise("06.2-sigmoid-bce", 2,
@@ -243,8 +338,14 @@ def check_sigmoid_bce(sigmoid_bce_backward):
     for what, Z, Y in _bce_cases():
         args = (Z.copy(), Y.copy())
         label = f"sigmoid_bce_backward(Z, Y) for {what}"
-        got = _run(sigmoid_bce_backward, *args, what="part of dL/dZ", label=label, hint=BCE_HINT,
-                   warn=BCE_WARN)
+        logarithms = []
+        with _noting_logarithms(sigmoid_bce_backward, logarithms):
+            got = _run(sigmoid_bce_backward, *args, what="part of dL/dZ", label=label,
+                       hint=BCE_HINT, warn=BCE_WARN)
+        if _logarithm_of_a_moved_z(logarithms, Z):
+            fail(f"{label} evaluates the loss at points next to Z (it takes the logarithm of "
+                 f"Z + h, or of sigma(Z + h)): {NUMERICAL}", "derive dL/dZ on paper: dL/dA, "
+                 "one link back through the sigmoid, then simplify (sections 2 and 6)")
         arr = as_array(got, label)
         m = Z.shape[0]
         if arr.shape != Z.shape:
@@ -279,6 +380,15 @@ def check_sigmoid_bce(sigmoid_bce_backward):
             for variant, hint in variants:
                 if _near(arr, variant, expected):
                     fail(shown, hint)
+            saturated = np.abs(Z) > 20  # sigma(Z) is 0 or 1 to 9 digits, or exactly
+            if saturated.any() and _agrees(np.where(saturated, expected, arr), expected):
+                k = int(np.argmax(np.abs(arr - expected) * saturated))
+                fail(f"{label} is off only at the saturated units: at Z = {Z.flat[k]:g}, "
+                     f"Y = {Y.flat[k]:g} it returned {arr.flat[k]:.3g}, expected "
+                     f"{expected.flat[k]:.3g}", "there sigma(Z) is 0.0 or 1.0 to 9 digits or "
+                     "more (exactly, beyond |Z| = 37), so a form that divides by sigma(Z) or "
+                     "1 - sigma(Z) cannot be exact, clipped or not: simplify dL/dZ on paper "
+                     "until no such division is left")
         expect_analytic(arr, expected, label, hint=BCE_HINT, section="sections 2 and 6")
         _unchanged((Z, Y), args, label, ("Z", "Y"))
 
@@ -383,6 +493,15 @@ def _residual_cases():
         cases.append((rng.normal(size=(m, n)).round(2),
                       (x_size * rng.normal(size=(m, n))).round(2),
                       (w_size * rng.normal(size=(n, n))).round(2), rng.normal(size=n).round(2)))
+    # raw inputs of 100 to 130 and small weights: every unit in saturation (Z from 3.5 to 6, so
+    # tanh'(Z) from 4e-5 to 4e-3). L = sum(H * dH) carries X whole through the skip path, so it
+    # is large beside dW and db, and the loss bends sharply in W: no step h gets a difference
+    # quotient of L within 1e-10 of dW, while tanh' from tanh(Z) stays within 1e-13
+    rng = np.random.default_rng(643)
+    cases.append((rng.normal(size=(5, 3)).round(2),
+                  (100.0 + 30.0 * rng.uniform(size=(5, 3))).round(2),
+                  (0.01 * (1.0 + rng.uniform(size=(3, 3)))).round(4),
+                  (rng.normal(size=3) - 0.5).round(2)))
     return cases
 
 
@@ -494,6 +613,19 @@ def _backprop_cases():
                   "W2": (w2_size * rng.normal(size=(n1, n2))).round(2),
                   "b2": rng.normal(size=n2).round(2)}
         cases.append((X, Y, params))
+    # a saturated network that is confidently wrong: every hidden unit at |Z1| of 4 to 5
+    # (tanh'(Z1) about 1e-4 .. 1e-3), every output at |Z2| = 25 on the wrong side. The loss (about
+    # 50) is large beside dW1 and db1, so a difference quotient of L misses them by 1e-10 or more
+    # at every step h, while the chain rule, with tanh' from tanh(Z1), stays within 1e-13
+    rng = np.random.default_rng(653)
+    X = (1.5 * (1.0 + 0.2 * rng.uniform(-1.0, 1.0, size=(6, 2)))).round(2)
+    W1 = rng.normal(size=(2, 3)).round(2)
+    b1 = (4.5 * rng.choice([-1.0, 1.0], size=3) - (X @ W1).mean(axis=0)).round(2)
+    W2 = (2.0 * rng.choice([-1.0, 1.0], size=(3, 2)) * (1.0 + rng.uniform(size=(3, 2)))).round(2)
+    A1 = np.tanh(X @ W1 + b1)
+    b2 = (25.0 * rng.choice([-1.0, 1.0], size=2) - (A1 @ W2).mean(axis=0)).round(2)
+    Y = (A1 @ W2 + b2 < 0).astype(float)  # the wrong side, every output
+    cases.append((X, Y, {"W1": W1, "b1": b1, "W2": W2, "b2": b2}))
     return cases
 
 
@@ -665,4 +797,13 @@ def check_relative_error(relative_error):
             if math.isfinite(variant) and math.isclose(value, variant, rel_tol=1e-9,
                                                        abs_tol=1e-15):
                 fail(shown, hint)
+        if value > 0 and math.isclose(value, expected, rel_tol=1e-4):
+            extra = _norm(a - n) / value - (_norm(a) + _norm(n))  # what the denominator holds
+            said = (f"{label} returned {value!r}, expected {expected!r}: off by "
+                    f"{abs(value / expected - 1):.1e} of its size")
+            if extra > 0:
+                fail(f"{said}, as if the denominator held {extra:.1e} more than ||a|| + ||n||",
+                     "compute the formula exactly, with no small constant added to the "
+                     "denominator: the case of two all-zero arrays is a separate if")
+            fail(said, RELATIVE_HINT)
         fail(shown, RELATIVE_HINT)

@@ -21,14 +21,13 @@ import numpy as np
 
 from nnlib.checking import (
     as_array,
-    as_scalar,
     call_with_hint,
     exercise,
     fail,
     not_attempted,
     show,
 )
-from nnlib.honesty import Forbidden, call_without_delegation
+from nnlib.honesty import Forbidden, call_without_delegation, is_count
 
 # --------------------------------------------------------------------------- 07.1
 HE_HINT = ("W = rng.normal(0.0, np.sqrt(2 / n_in), size=(n_in, n_out)) draws every weight from a "
@@ -150,14 +149,38 @@ DISTINCT_HINT = ("unit j is column W1[:, j]; columns j and k are the same unit w
                  "seen so far, and add a column when it matches none of them")
 
 
-def _distinct_columns(W, tol):
-    """The reference: greedy grouping of the columns, each compared with every kept column."""
+def _max_within(a, b, tol):
+    return np.max(np.abs(a - b)) <= tol
+
+
+def _distinct_columns(W, tol, same=_max_within):
+    """The reference: greedy grouping of the columns, each compared with every kept column;
+    ``same`` replaces the rule "every entry within tol", to name a look-alike."""
     kept = []
     for j in range(W.shape[1]):
         column = W[:, j]
-        if not any(np.max(np.abs(column - other)) <= tol for other in kept):
+        if not any(same(column, other, tol) for other in kept):
             kept.append(column)
     return len(kept)
+
+
+DISTINCT_LOOKALIKES = [  # (another rule for "the same unit", what it does, a hint)
+    (lambda a, b, tol: np.max(np.abs(a - b)) < tol, "that counts two units exactly tol apart "
+     "as two",
+     "the units are the same when every weight differs by AT MOST tol (<=, not <)"),
+    (lambda a, b, tol: np.linalg.norm(a - b) <= tol, "that compares the length of the "
+     "difference (the square root of the sum of squares) with tol",
+     "the rule is on every entry separately: max_i |W1[i, j] - W1[i, k]| <= tol"),
+    (lambda a, b, tol: np.sum(np.abs(a - b)) <= tol, "that compares the sum of the "
+     "differences with tol", "the rule is on every entry separately: "
+     "max_i |W1[i, j] - W1[i, k]| <= tol"),
+    (lambda a, b, tol: np.allclose(a, b, atol=tol), "that is np.allclose with its "
+     "default relative tolerance rtol = 1e-05", "np.allclose and np.isclose also accept a "
+     "relative difference unless told rtol=0: compare np.abs(a - b) <= tol yourself"),
+    (lambda a, b, tol: abs(a[0] - b[0]) <= tol, "that compares only the first weight of "
+     "each unit",
+     "a unit is its whole column: every weight W1[i, j], i = 0 .. n_in - 1, must match"),
+]
 
 
 def _equal_pairs(W, tol):
@@ -174,6 +197,7 @@ def _distinct_cases():
     base = rng.normal(size=(2, 1))
     steps = np.array([[0.0, 0.05, 0.5, -0.04, 0.55]])  # tol 0.1: {0, 0.05, -0.04}, {0.5, 0.55}
     different = rng.normal(size=(4, 6))
+    near = rng.normal(size=(4, 1))
     return [
         ("6 different hidden units (W1 of shape (4, 6))", different, None, 6),
         ("5 equal hidden units (W1 of shape (3, 5))", np.tile(column, (1, 5)), None, 1),
@@ -183,6 +207,14 @@ def _distinct_cases():
         ("tol=0.1 with units 0.05 and 0.5 apart (W1 of shape (2, 5))",
          base + np.vstack([steps, steps]), 0.1, 2),
         ("a single unit (W1 of shape (3, 1))", column.copy(), None, 1),
+        ("tol=0.25 with two units exactly 0.25 apart (W1 of shape (2, 3))",
+         np.array([[0.5, 0.75, 2.0], [1.0, 1.0, -1.0]]), 0.25, 2),
+        ("tol=0.1 with two units 0.06 apart in each of their 4 weights (W1 of shape (4, 3))",
+         np.hstack([near, near + 0.06, -near]), 0.1, 2),
+        ("4 units that all give input 0 the weight 0.7 (W1 of shape (3, 4))",
+         np.array([[0.7, 0.7, 0.7, 0.7], [1.0, -1.0, 1.0, 0.5], [0.2, 0.3, 0.2, 0.2]]), None, 3),
+        ("weights near 5 with two units 1e-6 apart, far more than tol = 1e-8 (W1 of shape "
+         "(2, 3))", np.array([[5.0, 5.0 + 1e-6, 5.0], [-4.0, -4.0, -4.0]]), None, 2),
     ]
 
 
@@ -198,12 +230,19 @@ def check_count_distinct_units(count_distinct_units):
             fail(f"{label} returned a {type(got).__name__}, expected one whole number",
                  "return how many distinct units there are, len(...) of your list of "
                  "distinct columns")
-        value = as_scalar(got, label, DISTINCT_HINT)
+        if not is_count(got):
+            fail(f"{label} returned {type(got).__name__} {show(got)}, expected an int",
+                 "a count is a whole number: return an int, such as len(...) of your list of "
+                 "distinct columns")
+        value = int(got)
         if value == expected:
             if not np.array_equal(args[0], W1):
                 fail(f"{label} changed W1 in place", "compare the columns without changing them")
             continue
         shown = f"{label} returned {show(value)}, expected {expected}"
+        for same, what_rule, hint in DISTINCT_LOOKALIKES:
+            if value == _distinct_columns(W1, tol_used, same):
+                fail(f"{shown}: {what_rule}", hint)
         if value == _distinct_columns(W1.T, tol_used):
             fail(shown, "that is the number of distinct rows; a hidden unit is a column of W1 "
                         "(shape (n_in, n_hidden)): compare W1[:, j], not W1[j]")

@@ -283,6 +283,33 @@ def test_gradient_descent_stub_is_not_attempted(checker):
     checker.not_attempted("05.3-gradient-descent", checker.stub)
 
 
+def gd_recursive(grad, w0, lr, tol, max_steps):  # the path from w0 is w0, then the path from w1
+    w = np.asarray(w0, dtype=float)
+    g = np.asarray(grad(w))
+    if np.sqrt(np.sum(g**2)) <= tol or max_steps == 0:
+        return w[None, ...].copy()
+    return np.concatenate([w[None, ...], gd_recursive(grad, w - lr * g, lr, tol, max_steps - 1)])
+
+
+def test_gradient_descent_accepts_a_recursive_path(checker):
+    checker.passes("05.3-gradient-descent", gd_recursive)
+
+
+def test_gradient_descent_rejects_stopping_on_the_length_of_the_step(checker):
+    def step_small(grad, w0, lr, tol, max_steps):  # compares lr * |g|, not |g|, with tol
+        w, path = np.array(w0, dtype=float), [np.array(w0, dtype=float)]
+        for _ in range(max_steps):
+            g = grad(w)
+            if lr * np.linalg.norm(np.ravel(g)) <= tol:
+                break
+            w = w - lr * g
+            path.append(w)
+        return np.array(path)
+
+    line = checker.fails("05.3-gradient-descent", step_small)
+    assert "it stops when the step lr * grad(w) is at most tol long" in line
+
+
 def gd_with(norm=np.linalg.norm, strict=False, after=False, sign=-1.0, lr_used=None,
             extra=0, aliasing=False, modifies=False, skip_w0=False):
     def answer(grad, w0, lr, tol, max_steps):
@@ -398,6 +425,16 @@ def test_huber_gradient_accepts_every_chain_rule_form(checker, answer):
     assert checker.passes("05.4-huber-gradient", answer) == "✓ 05.4-huber-gradient (3 points)"
 
 
+def test_huber_gradient_accepts_the_residual_scaled_down_to_delta(checker):
+    def scaled(X, y, w, b, delta):  # r * min(1, delta / |r|): r inside, delta * sign(r) outside
+        r = X @ w + b - y
+        with np.errstate(divide="ignore"):
+            g = np.where(r == 0, 0.0, r * np.minimum(1.0, delta / np.abs(r)))
+        return X.T @ g / len(y), float(np.mean(g))
+
+    checker.passes("05.4-huber-gradient", scaled)
+
+
 def test_huber_gradient_stub_is_not_attempted(checker):
     checker.not_attempted("05.4-huber-gradient", checker.stub)
 
@@ -499,6 +536,46 @@ def test_huber_gradient_rejects_delegation(checker, answer):
     assert "write it yourself" in checker.fails("05.4-huber-gradient", answer)
 
 
+def test_huber_gradient_rejects_mpmaths_derivative(checker):
+    mpmath = pytest.importorskip("mpmath")
+
+    def with_mpmath(X, y, w, b, delta):  # 15 digits at the kinks too: Huber is smooth once
+        theta = np.append(w, b)
+
+        def along(j):
+            def loss(v):
+                t = theta.copy()
+                t[j] = float(v)
+                return huber_loss(X, y, t[:-1], t[-1], delta)
+
+            return loss
+
+        g = [float(mpmath.diff(along(j), theta[j])) for j in range(len(theta))]
+        return np.array(g[:-1]), g[-1]
+
+    line = checker.fails("05.4-huber-gradient", with_mpmath)
+    assert "mpmath" in line and "write it yourself" in line
+
+
+def test_huber_gradient_rejects_differences_in_extended_precision(checker):
+    def wide(X, y, w, b, delta):
+        theta = np.append(w, b).astype(np.longdouble)
+
+        def loss(t):
+            r = X @ t[:-1] + t[-1] - y
+            return np.mean(np.where(np.abs(r) <= delta, r * r / 2,
+                                    delta * (np.abs(r) - delta / 2)))
+
+        g = np.zeros(theta.size)
+        for j in range(theta.size):
+            step = np.zeros_like(theta)
+            step[j] = 1e-7 * max(1.0, abs(theta[j]))
+            g[j] = (loss(theta + step) - loss(theta - step)) / (2 * step[j])
+        return g[:-1], g[-1]
+
+    assert "more digits than float64" in checker.fails("05.4-huber-gradient", wide)
+
+
 def test_huber_cases_put_residuals_on_the_kinks_and_a_huge_loss_beside_small_entries():
     for X, y, w, b, delta in L.HUBER_CASES[:3]:
         r = X @ w + b - y
@@ -550,6 +627,14 @@ def test_largest_stable_lr_accepts_every_exact_form(checker, answer):
 
 def test_largest_stable_lr_stub_is_not_attempted(checker):
     checker.not_attempted("05.5-largest-stable-lr", checker.stub)
+
+
+def test_largest_stable_lr_accepts_the_eigenvalues_of_the_other_gram_matrix(checker):
+    def gram(X):  # A A^T (m x m) has the same nonzero eigenvalues as A^T A
+        A = np.column_stack([X, np.ones(len(X))])
+        return 2 / np.max(np.linalg.eigvalsh(2 * A @ A.T / len(X)))
+
+    checker.passes("05.5-largest-stable-lr", gram)
 
 
 def _hessian(X):
@@ -683,6 +768,28 @@ def test_fix_the_features_accepts_every_fix_that_makes_the_loop_converge(checker
 
 def test_fix_the_features_stub_is_not_attempted(checker):
     checker.not_attempted("05.7-fix-the-features", checker.stub)
+
+
+def prep_qr(X):  # orthonormal columns of the centred X, scaled to spread 1
+    q, _ = np.linalg.qr(X - X.mean(axis=0))
+    return q * np.sqrt(len(X))
+
+
+def prep_cholesky(X):
+    centred = X - X.mean(axis=0)
+    lower = np.linalg.cholesky(centred.T @ centred / len(X))
+    return np.linalg.solve(lower, centred.T).T
+
+
+def prep_median_iqr(X):  # centred on the median, scaled by the interquartile range
+    q1, median, q3 = np.percentile(X, [25, 50, 75], axis=0)
+    return (X - median) / (q3 - q1)
+
+
+@pytest.mark.parametrize("answer", [prep_qr, prep_cholesky, prep_median_iqr],
+                         ids=["qr", "cholesky", "median-iqr"])
+def test_fix_the_features_accepts_other_whitening_and_scaling(checker, answer):
+    checker.passes("05.7-fix-the-features", answer)
 
 
 def prep_in_place(X):

@@ -76,6 +76,39 @@ def bce_loss(Z, Y):  # the mean binary cross-entropy of sigmoid(Z), without over
     return float(np.sum(Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z)) / len(Z))
 
 
+# Centred stencils of higher order (their weights for f(x + k h) - f(x - k h), k = 1, 2, ...):
+# truncation error h^order, so a larger h keeps the rounding error eps * f / h small. Each check
+# has a case on which every one of them, at every step, is still 10 to 100 times too far off.
+STENCILS = {4: [2 / 3, -1 / 12], 6: [3 / 4, -3 / 20, 1 / 60],
+            10: [5 / 6, -5 / 21, 5 / 84, -5 / 504, 1 / 1260]}
+
+
+def relative(c):
+    return lambda p: c * max(1.0, abs(p))
+
+
+HIGH_ORDER = [(order, c) for order in STENCILS for c in (1e-2, 1e-3, 1e-4)]
+HIGH_ORDER_IDS = [f"order-{order}-h={c:g}-relative" for order, c in HIGH_ORDER]
+
+
+def stencil(f, x, h, order):
+    return sum(w * (f(x + k * h) - f(x - k * h)) for k, w in enumerate(STENCILS[order], 1)) / h
+
+
+def stencil_array(f, P, c, order):
+    """The stencil of f(P) in every entry of (a copy of) P, with a step relative to the entry."""
+    P = np.array(P, dtype=float)
+    grad = np.zeros_like(P)
+    for index in np.ndindex(P.shape):
+        def along(t, index=index):
+            Q = P.copy()
+            Q[index] = t
+            return f(Q)
+
+        grad[index] = stencil(along, P[index], relative(c)(P[index]), order)
+    return grad
+
+
 # --------------------------------------------------------------------------- 06.1-shared-weight
 def shared_with(sigmoid):
     def shared_weight_gradient(x, w, b1, b2, y):
@@ -207,6 +240,91 @@ def test_shared_weight_rejects_finite_differences_on_the_saturated_cases_alone(c
         lesson06.SHARED_CASES[:] = kept
 
 
+def shared_cost(x, b1, b2, y):
+    return lambda v: float((stable_sigmoid(v * stable_sigmoid(v * x + b1) + b2) - y) ** 2)
+
+
+@pytest.mark.parametrize("order, c", HIGH_ORDER, ids=HIGH_ORDER_IDS)
+def test_shared_weight_rejects_high_order_stencils(checker, order, c):
+    def shared_weight_gradient(x, w, b1, b2, y):
+        return stencil(shared_cost(x, b1, b2, y), w, relative(c)(w), order)
+
+    assert "numerically" in checker.fails("06.1-shared-weight", shared_weight_gradient)
+
+
+def test_shared_weight_rejects_every_stencil_on_the_confidently_wrong_case_alone(checker):
+    """a2 = sigma(-11) with y = 1: C is about 1 beside dC/dw of 3e-7, so rounding alone puts any
+    difference quotient of C 1e-10 or more off, while sigma' = a (1 - a) stays exact."""
+    from nnlib.checks import lesson06
+
+    kept = lesson06.SHARED_CASES[:]
+    try:
+        lesson06.SHARED_CASES[:] = kept[-1:]
+        for order, c in HIGH_ORDER:
+            def fd(x, w, b1, b2, y, order=order, c=c):
+                return stencil(shared_cost(x, b1, b2, y), w, relative(c)(w), order)
+
+            assert "numerically" in checker.fails("06.1-shared-weight", fd)
+        for sigmoid in SIGMOIDS:
+            checker.passes("06.1-shared-weight", shared_with(sigmoid))
+    finally:
+        lesson06.SHARED_CASES[:] = kept
+
+
+def test_shared_weight_rejects_a_stencil_in_extended_precision(checker):
+    def shared_weight_gradient(x, w, b1, b2, y):  # 80-bit floats: rounding 2000 times smaller
+        one = np.longdouble(1)
+
+        def sig(z):
+            return one / (one + np.exp(-z)) if z >= 0 else np.exp(z) / (one + np.exp(z))
+
+        def cost(v):
+            return (sig(v * sig(v * np.longdouble(x) + b1) + b2) - y) ** 2
+
+        return float(stencil(cost, np.longdouble(w), np.longdouble(1e-4), 4))
+
+    line = checker.fails("06.1-shared-weight", shared_weight_gradient)
+    assert "more digits than float64" in line and "numerical method" in line
+
+
+def mpmath_diff(x, w, b1, b2, y):
+    import mpmath
+
+    def sig(z):
+        return 1 / (1 + mpmath.exp(-z))
+
+    return float(mpmath.diff(lambda v: (sig(v * sig(v * x + b1) + b2) - y) ** 2, w))
+
+
+def sympy_diff(x, w, b1, b2, y):
+    import sympy
+
+    v = sympy.Symbol("v")
+
+    def sig(z):
+        return 1 / (1 + sympy.exp(-z))
+
+    return float(sympy.diff((sig(v * sig(v * x + b1) + b2) - y) ** 2, v).subs(v, w))
+
+
+def scipy_derivative(x, w, b1, b2, y):
+    from scipy.differentiate import derivative
+
+    def cost(v):  # called with arrays of points
+        return (stable_sigmoid(v * stable_sigmoid(v * x + b1) + b2) - y) ** 2
+
+    return float(derivative(cost, w).df)
+
+
+@pytest.mark.parametrize("answer, module", [(mpmath_diff, "mpmath"), (sympy_diff, "sympy"),
+                                            (scipy_derivative, "scipy.differentiate")],
+                         ids=["mpmath-diff", "sympy-diff", "scipy-derivative"])
+def test_shared_weight_rejects_libraries_that_differentiate(checker, answer, module):
+    pytest.importorskip(module)
+    line = checker.fails("06.1-shared-weight", answer)
+    assert module in line and "write it yourself" in line
+
+
 def test_shared_weight_rejects_nnlib_derivatives(checker):
     def with_sigmoid_prime(x, w, b1, b2, y):
         a1 = activations.sigmoid(w * x + b1)
@@ -335,6 +453,51 @@ def test_sigmoid_bce_rejects_finite_differences_on_the_hard_case_alone(checker):
         checker.passes("06.2-sigmoid-bce", bce_with(tanh_sigmoid))
     finally:
         lesson06._bce_cases = original
+
+
+def bce_term(Y, m):  # one entry's own loss, accurate on both sides
+    return lambda z: (Y * np.logaddexp(0, -z) + (1 - Y) * np.logaddexp(0, z)) / m
+
+
+@pytest.mark.parametrize("order, c", HIGH_ORDER, ids=HIGH_ORDER_IDS)
+def test_sigmoid_bce_rejects_high_order_stencils_entry_by_entry(checker, order, c):
+    """dL/dZ is elementwise and each entry's loss is smooth, so a good stencil of it can agree
+    with the chain rule to 1e-13; it must take logarithms of Z + h to get there."""
+    def sigmoid_bce_backward(Z, Y):
+        h = c * np.maximum(1.0, np.abs(Z))
+        return stencil(bce_term(Y, len(Z)), Z, h, order)
+
+    assert "evaluates the loss at points next to Z" in checker.fails("06.2-sigmoid-bce",
+                                                                     sigmoid_bce_backward)
+
+
+def test_sigmoid_bce_rejects_stencil_points_stacked_into_one_array(checker):
+    def sigmoid_bce_backward(Z, Y):
+        h = 1e-3 * np.maximum(1.0, np.abs(Z))
+        points = np.stack([Z + 2 * h, Z + h, Z - h, Z - 2 * h])  # one logaddexp for all four
+        L = bce_term(Y, len(Z))(points)
+        return (-L[0] + 8 * L[1] - 8 * L[2] + L[3]) / (12 * h)
+
+    assert "points next to Z" in checker.fails("06.2-sigmoid-bce", sigmoid_bce_backward)
+
+
+def test_sigmoid_bce_rejects_a_division_made_safe_by_clipping(checker):
+    def clipped(Z, Y):  # dL/dA times sigma'(Z), with A kept away from 0 and 1 (as Keras does)
+        A = np.clip(stable_sigmoid(Z), 1e-12, 1 - 1e-12)
+        return -(Y / A - (1 - Y) / (1 - A)) / len(Z) * A * (1 - A)
+
+    line = checker.fails("06.2-sigmoid-bce", clipped)
+    assert "off only at the saturated units" in line and "clipped or not" in line
+
+
+def test_sigmoid_bce_accepts_an_answer_that_also_computes_the_loss(checker):
+    def with_loss(Z, Y):  # logarithms of Z itself and of sigma(Z): no difference quotient
+        A = stable_sigmoid(Z)
+        loss = np.sum(Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z)) / len(Z)
+        assert np.isfinite(loss) and np.all(np.isfinite(np.log1p(np.exp(-np.abs(Z)))))
+        return (A - Y) / len(Z)
+
+    checker.passes("06.2-sigmoid-bce", with_loss)
 
 
 def test_sigmoid_bce_rejects_nnlib_losses_and_layers(checker):
@@ -576,6 +739,40 @@ def test_residual_rejects_finite_differences_on_the_hard_cases_alone(checker):
         lesson06._residual_cases = original
 
 
+def residual_stencil(order, c):
+    def residual_backward(dH, X, W, b):
+        def loss(A, V, d):
+            return float(np.sum((A + np.tanh(A @ V + d)) * dH))
+
+        return (stencil_array(lambda P: loss(P, W, b), X, c, order),
+                stencil_array(lambda P: loss(X, P, b), W, c, order),
+                stencil_array(lambda P: loss(X, W, P), b, c, order))
+
+    return residual_backward
+
+
+@pytest.mark.parametrize("order, c", HIGH_ORDER, ids=HIGH_ORDER_IDS)
+def test_residual_rejects_high_order_stencils(checker, order, c):
+    assert "numerically" in checker.fails("06.4-residual-backward",
+                                          residual_stencil(order, c))
+
+
+def test_residual_rejects_every_stencil_on_the_saturated_case_alone(checker):
+    """Inputs of 100 and more, every unit in saturation: L = sum(H * dH) is large beside dW and
+    db and bends sharply in W, so no stencil and no step gets within 1e-10."""
+    from nnlib.checks import lesson06
+
+    original = lesson06._residual_cases
+    lesson06._residual_cases = lambda: original()[-1:]
+    try:
+        for order, c in HIGH_ORDER:  # the widest steps are plainly wrong, the others "numerically"
+            checker.fails("06.4-residual-backward", residual_stencil(order, c))
+        checker.passes("06.4-residual-backward", residual_per_sample)
+        checker.passes("06.4-residual-backward", residual_einsum_cosh)
+    finally:
+        lesson06._residual_cases = original
+
+
 def test_residual_rejects_nnlib_layers(checker):
     def delegated(dH, X, W, b):
         linear, tanh = Linear(*W.shape), Tanh()
@@ -755,6 +952,66 @@ def test_backprop_rejects_finite_differences_on_the_hard_cases_alone(checker):
         lesson06._backprop_cases = original
 
 
+def backprop_stencil(order, c):
+    def backprop(X, Y, W1, b1, W2, b2):
+        params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+
+        def loss(**p):
+            return bce_loss(np.tanh(X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"], Y)
+
+        return {k: stencil_array(lambda P, k=k: loss(**{**params, k: P}), params[k], c, order)
+                for k in params}
+
+    return backprop
+
+
+@pytest.mark.parametrize("order, c", HIGH_ORDER, ids=HIGH_ORDER_IDS)
+def test_backprop_rejects_high_order_stencils(checker, order, c):
+    assert "numerically" in checker.fails("06.5-backprop", backprop_stencil(order, c))
+
+
+def test_backprop_rejects_every_stencil_on_the_saturated_confidently_wrong_case_alone(checker):
+    """Hidden units at |Z1| of 4 to 5, every output 25 on the wrong side: a loss of 50 beside
+    small dW1 and db1, so no stencil and no step gets within 1e-10, while tanh' = 1 - A1^2 stays
+    within 1e-13."""
+    from nnlib.checks import lesson06
+
+    original = lesson06._backprop_cases
+    lesson06._backprop_cases = lambda: original()[-1:]
+    try:
+        for order, c in HIGH_ORDER:
+            assert "numerically" in checker.fails("06.5-backprop", backprop_stencil(order, c))
+        checker.passes("06.5-backprop", backprop_vectorised)
+        checker.passes("06.5-backprop", backprop_per_sample)
+    finally:
+        lesson06._backprop_cases = original
+
+
+def test_backprop_rejects_differences_in_extended_precision(checker):
+    def backprop(X, Y, W1, b1, W2, b2):
+        wide = {k: np.asarray(v, dtype=np.longdouble)
+                for k, v in {"W1": W1, "b1": b1, "W2": W2, "b2": b2}.items()}
+
+        def loss(**p):
+            Z2 = np.tanh(X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
+            return np.sum(Y * np.logaddexp(0, -Z2) + (1 - Y) * np.logaddexp(0, Z2)) / len(X)
+
+        return {k: stencil_array(lambda P, k=k: loss(**{**wide, k: P.astype(np.longdouble)}),
+                                 wide[k], 1e-3, 4) for k in wide}
+
+    assert "more digits than float64" in checker.fails("06.5-backprop", backprop)
+
+
+def test_backprop_accepts_an_answer_that_also_computes_the_loss(checker):
+    def with_loss(X, Y, W1, b1, W2, b2):  # the loss as the lesson writes it, then ignored
+        A2 = stable_sigmoid(np.tanh(X @ W1 + b1) @ W2 + b2)
+        loss = -np.mean(np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2), axis=1))
+        assert np.isfinite(loss)
+        return backprop_vectorised(X, Y, W1, b1, W2, b2)
+
+    checker.passes("06.5-backprop", with_loss)
+
+
 def test_backprop_rejects_nnlib_gradcheck(checker):
     def with_gradcheck(X, Y, W1, b1, W2, b2):
         params = {"W1": W1.copy(), "b1": b1.copy(), "W2": W2.copy(), "b2": b2.copy()}
@@ -860,6 +1117,14 @@ def test_relative_error_rejects_nan_for_two_zero_arrays_without_a_warning(checke
 
     line = checker.fails("06.6-gradient-check", quiet_nan)
     assert "returned nan, expected 0.0" in line and "two all-zero" in line
+
+
+def test_relative_error_rejects_a_small_constant_in_the_denominator(checker):
+    def padded(a, n):  # no nan for two zero arrays, but not the formula asked for
+        return norm(a - n) / (norm(a) + norm(n) + 1e-8)
+
+    line = checker.fails("06.6-gradient-check", padded)
+    assert "off by 1.3e-09" in line and "no small constant added to the denominator" in line
 
 
 def test_relative_error_rejects_nnlib_gradcheck(checker):

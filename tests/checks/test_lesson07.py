@@ -35,6 +35,26 @@ def test_he_init_stub_is_not_attempted(checker):
     checker.not_attempted("07.1-he-init", None)
 
 
+def he_truncated(n_in, n_out, rng):  # a normal cut at 2 sigma, redrawn, rescaled to sqrt(2 / n_in)
+    W = rng.standard_normal((n_in, n_out))
+    outside = np.abs(W) > 2
+    while outside.any():
+        W[outside] = rng.standard_normal(outside.sum())
+        outside = np.abs(W) > 2
+    return W * math.sqrt(2 / n_in) / 0.8796256610342398, np.zeros(n_out)  # std of N(0,1) | 2
+
+
+def he_child_generator(n_in, n_out, rng):  # a generator seeded from rng: rng still moves on
+    child = np.random.default_rng(int(rng.integers(2**32)))
+    return child.normal(0.0, math.sqrt(2 / n_in), size=(n_in, n_out)), np.zeros(n_out)
+
+
+@pytest.mark.parametrize("answer", [he_truncated, he_child_generator],
+                         ids=["truncated-normal", "child-generator"])
+def test_he_init_accepts_other_draws_from_the_generator(checker, answer):
+    checker.passes("07.1-he-init", answer)
+
+
 def he_with_std(std_of):
     def he_init(n_in, n_out, rng):
         return rng.normal(0.0, std_of(n_in, n_out), size=(n_in, n_out)), np.zeros(n_out)
@@ -164,6 +184,34 @@ def test_distinct_units_rejects_exact_equality_on_the_rounding_noise_case(checke
     assert "rounding noise of 1e-12" in line and "returned 4, expected 1" in line
 
 
+def distinct_by(same):
+    def count_distinct_units(W1, tol=1e-8):
+        kept = []
+        for column in W1.T:
+            if not any(same(column, k, tol) for k in kept):
+                kept.append(column)
+        return len(kept)
+
+    return count_distinct_units
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (distinct_by(lambda a, b, tol: np.all(np.abs(a - b) < tol)), "exactly tol apart as two"),
+    (distinct_by(lambda a, b, tol: np.linalg.norm(a - b) <= tol), "the length of the difference"),
+    (distinct_by(lambda a, b, tol: np.sum(np.abs(a - b)) <= tol), "the sum of the differences"),
+    (distinct_by(lambda a, b, tol: np.allclose(a, b, atol=tol)), "default relative tolerance"),
+    (distinct_by(lambda a, b, tol: abs(a[0] - b[0]) <= tol), "only the first weight"),
+], ids=["strict", "euclidean", "sum-of-differences", "allclose-default-rtol", "first-weight-only"])
+def test_distinct_units_rejects_other_rules_for_the_same_unit(checker, wrong, words):
+    assert words in checker.fails("07.2-distinct-units", wrong)
+
+
+def test_distinct_units_rejects_a_count_as_a_float(checker):
+    line = checker.fails("07.2-distinct-units",
+                         lambda W1, tol=1e-8: float(distinct_pairwise_loop(W1, tol)))
+    assert "returned float 6, expected an int" in line
+
+
 # --------------------------------------------------------------------------- 07.3-train
 def train_manual(model, loss, X, Y, lr, epochs):
     losses = []
@@ -204,6 +252,19 @@ def test_train_accepts_other_forms(checker, answer):
 
 def test_train_stub_is_not_attempted(checker):
     checker.not_attempted("07.3-train", checker.stub)
+
+
+def test_train_accepts_an_update_written_into_the_array_by_numpy(checker):
+    def train(model, loss, X, Y, lr, epochs):
+        losses = []
+        for _ in range(epochs):
+            losses.append(loss.forward(model.forward(X), Y))
+            model.backward(loss.backward())
+            for p, dp in model.params_and_grads():
+                np.subtract(p, lr * dp, out=p)  # in place, as p -= lr * dp
+        return np.array(losses)
+
+    checker.passes("07.3-train", train)
 
 
 def train_mistake(mistake):

@@ -53,6 +53,14 @@ def test_minibatches_accepts_other_forms(checker, answer):
     assert checker.passes("08.1-minibatches", answer) == "✓ 08.1-minibatches (2 points)"
 
 
+def test_minibatches_accepts_a_permutation_split_at_the_batch_boundaries(checker):
+    def split(X, Y, batch_size, rng):
+        order = rng.permutation(len(X))
+        return [(X[idx], Y[idx]) for idx in np.split(order, range(batch_size, len(X), batch_size))]
+
+    checker.passes("08.1-minibatches", split)
+
+
 def test_minibatches_stub_is_not_attempted(checker):
     checker.not_attempted("08.1-minibatches", checker.stub)
 
@@ -232,6 +240,32 @@ def test_momentum_path_rejects_typical_mistakes(checker, mistake, words):
     assert words in line and "momentum_descent(" in line
 
 
+def path_damped(grad, w0, lr, beta, steps):  # v = beta v + (1 - beta) g, Adam's first moment
+    w, v = np.array(w0, dtype=float), 0.0
+    path = [w]
+    for _ in range(steps):
+        v = beta * v + (1 - beta) * grad(w)
+        w = w - lr * v
+        path.append(w)
+    return np.array(path)
+
+
+def path_moves_first(grad, w0, lr, beta, steps):  # w moves with the old velocity, then v
+    w, v = np.array(w0, dtype=float), 0.0
+    path = [w]
+    for _ in range(steps):
+        w = w + v
+        v = beta * v - lr * grad(w)
+        path.append(w)
+    return np.array(path)
+
+
+@pytest.mark.parametrize("wrong", [path_damped, path_moves_first],
+                         ids=["damped-average", "w-moves-before-v"])
+def test_momentum_path_rejects_other_momentum_updates(checker, wrong):
+    assert "the first step gives" in checker.fails("08.2-momentum-path", wrong)
+
+
 def test_momentum_path_rejects_changing_the_callers_w0(checker):
     def in_place(grad, w0, lr, beta, steps):
         w = np.asarray(w0, dtype=float)  # no copy for a float array
@@ -383,6 +417,19 @@ def nesterov_mistake(look=1.0, report="w", whole=False, reset=False):
 def test_nesterov_rejects_look_alikes(checker, wrong, words):
     line = checker.fails("08.3-nesterov", wrong)
     assert words in line and "nesterov_descent(" in line
+
+
+def test_nesterov_rejects_looking_ahead_by_a_gradient_step(checker):
+    def ahead_by_gradient(grad, w0, lr, beta, steps):  # w - lr grad(w): not where v carries w
+        w, v = np.array(w0, dtype=float), 0.0
+        path = [w]
+        for _ in range(steps):
+            v = beta * v - lr * grad(w - lr * grad(w))
+            w = w + v
+            path.append(w)
+        return np.array(path)
+
+    assert "expected" in checker.fails("08.3-nesterov", ahead_by_gradient)
 
 
 def test_nesterov_check_cases_tell_classical_momentum_apart_on_every_case():
@@ -543,6 +590,39 @@ def test_fix_loop_rejects_loops_with_bugs_left(checker, answer, words):
 
 def test_fix_loop_rejects_the_notebooks_broken_loop(checker):
     assert "3 bugs are still there" in checker.fails("08.5-fix-loop", given_broken_loop())
+
+
+def fix_variant(divide_by="batch", reset_each_epoch=False, loss_per="m"):
+    def train_sgd(model, X, Y, lr, momentum, batch_size, epochs, rng):
+        m, losses = len(X), []
+        velocities = [np.zeros_like(p) for p, _ in model.params_and_grads()]
+        for _ in range(epochs):
+            if reset_each_epoch:
+                velocities = [np.zeros_like(p) for p, _ in model.params_and_grads()]
+            order = rng.permutation(m)
+            total, batches = 0.0, 0
+            for start in range(0, m, batch_size):
+                idx = order[start:start + batch_size]
+                out = model.forward(X[idx])
+                total += np.sum((out - Y[idx]) ** 2)
+                batches += 1
+                model.backward(2 * (out - Y[idx]) / (m if divide_by == "m" else len(idx)))
+                for k, (p, dp) in enumerate(model.params_and_grads()):
+                    velocities[k] = momentum * velocities[k] - lr * dp
+                    p += velocities[k]
+            losses.append(total / (m if loss_per == "m" else batches))
+        return losses
+
+    return train_sgd
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (fix_variant(divide_by="m"), "keep everything that is not a bug"),
+    (fix_variant(reset_each_epoch=True), "keep everything that is not a bug"),
+    (fix_variant(loss_per="batch"), "the weights are right"),
+], ids=["gradient-over-m", "velocity-reset-every-epoch", "loss-per-batch"])
+def test_fix_loop_rejects_other_changes_than_the_three_fixes(checker, wrong, words):
+    assert words in checker.fails("08.5-fix-loop", wrong)
 
 
 def fix_by_fit(model, X, Y, lr, momentum, batch_size, epochs, rng):
