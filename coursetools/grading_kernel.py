@@ -22,7 +22,18 @@ kernel is up, sends ``sys.audit("nncourse.seal")``. From then on:
   dictionaries of NumPy, nnlib and the standard modules the checks use (and the dictionaries of
   their Python classes) with the snapshot taken at seal time, by identity, and puts every
   changed entry back (``np.allclose = ...``, ``vars(np)[...] =``, ``exec``, aliases, threads that
-  patch later all end up there); the changes are reported as tampering. The hidden tests run in
+  patch later all end up there); the changes are reported as tampering. nnlib's *data* is
+  also compared by value, since a change in place rebinds nothing: every entry of an nnlib
+  module, of its Python classes and every default of its functions that holds a dict, list,
+  set or NumPy array (``DESIGN["target"] = 0``, ``CASES[0][:] = 0``, a class's dict attribute,
+  a function's ``__kwdefaults__``), however nested in dicts, lists and tuples, is snapshotted
+  deeply at seal (``same``: each item must be the very object it was, each array the same
+  dtype, shape, writeability and bytes; only C code of exact built-in and NumPy types runs)
+  and changed back in place before the check, with a note. Every ``functools`` cache of
+  nnlib is emptied before each check, so a value cached earlier (an array the cache handed
+  out and the notebook then changed, an entry made with an odd but equal argument) is
+  computed anew, and so is every container that was empty at seal (a memo a check fills as
+  it runs, such as lesson02's ``_SEPARABLE``). The hidden tests run in
   a fresh namespace: the genuine ``check``, NumPy, the modules the lesson's setup cell imports
   and a copy of the builtins taken at seal time; only the student's answer names come from the
   notebook, and plain values among them are copied into plain Python / NumPy values (an object
@@ -34,11 +45,20 @@ kernel is up, sends ``sys.audit("nncourse.seal")``. From then on:
   code objects from parts, replacing a function's ``__code__`` or defaults or the class of a
   NumPy or nnlib module, and a profiler or tracer set by anything but nnlib's own checks.
   (Plain attribute assignment on a module raises no audit event: it is undone before the
-  check instead, as above.)
+  check instead, as above.) A change of a guarded entry or of nnlib's data *while* the check
+  runs (by the answer it calls) fails the check as tampering, except for the memos above.
 
 What remains possible is written in the README (Graders, threat model): above all, student code
 runs in the same interpreter as the check, so an attack on CPython itself (a C extension, a
-bug) is out of scope; the sandbox around the kernel is what bounds it.
+bug) is out of scope; the sandbox around the kernel is what bounds it. Limits of the data
+guard: it covers nnlib's modules loaded at seal (the preimported check modules and what they
+import), not NumPy's or the standard modules' data (compared by identity only); objects that
+are not plain data (an instance such as nnlib.threads' ThreadpoolController, a dataclass
+instance, an ndarray subclass) are compared by identity, not by their attributes, and so is
+anything nested deeper than DATA_DEPTH; code that the check itself calls (the answer) can
+still change a guarded entry or nnlib's data and undo the change before the check ends, or
+fill or change a cache or a memo the check reads later in the same run: neither guard sees
+that, since it compares only before and after the check.
 """
 
 from __future__ import annotations
@@ -55,6 +75,14 @@ VOLATILE = {"__warningregistry__", "filters", "_filters_version", "defaultaction
             "onceregistry", "_", "__", "___", "exit", "quit", "get_ipython", "display",
             "__IPYTHON__", "__slotnames__", "_abc_impl", "_cache", "__builtins__", "input",
             "raw_input", "getpass"}
+# modules (and their sub-modules) whose *data* is also compared by value: every entry of their
+# dictionaries, of their Python classes' dictionaries and their functions' defaults that holds
+# dicts, lists, sets or arrays, so that a change in place (DESIGN["target"] = 0) is seen too
+DATA_SCOPE = "nnlib"
+# data that changes on its own: the registry is captured at seal (check modules imported later
+# add to it); a container that is empty at seal is a memo the checks fill (see seal())
+DATA_VOLATILE = {"nnlib.checking._REGISTRY"}
+DATA_DEPTH = 40  # nesting followed by the data guard; deeper is compared by identity
 WINDOW_ONLY = {"sys._getframe", "_thread.start_new_thread", "os.fork", "os.forkpty",
                "os.posix_spawn", "os.system", "os.exec", "subprocess.Popen", "os.spawn"}
 ALWAYS = {"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._current_frames",
@@ -73,9 +101,12 @@ def install(key_file: str) -> None:
     import _hashlib
     import binascii
     import builtins
+    import functools
     import os
     import signal as _signal_module
     import types
+
+    import numpy
 
     import nnlib.checking as checking
 
@@ -95,10 +126,24 @@ def install(key_file: str) -> None:
     setprofile, settrace = sys.setprofile, sys.settrace
     genuine_check_failed, genuine_not_attempted = checking.CheckFailed, checking.NotAttempted
     plain = checking.plain
+    # the genuine tools of the data guard (C types and functions, which no Python code can
+    # change) and the builtins it calls, captured before any student code runs
+    ndarray, copyto = numpy.ndarray, numpy.copyto
+    nd_tobytes, nd_copy, nd_ravel = ndarray.tobytes, ndarray.copy, ndarray.ravel
+    lru_wrapper = type(functools.lru_cache(maxsize=None)(len))
+    cache_clear = lru_wrapper.cache_clear
+    dict_items, dict_clear, dict_copy, dict_setitem = (dict.items, dict.clear, dict.copy,
+                                                      dict.__setitem__)
+    list_copy, list_setitem, everything = list.copy, list.__setitem__, slice(None)
+    set_copy, set_clear, set_update = set.copy, set.clear, set.update
+    kind_of, identity, size, pairs, make_tuple = type, id, len, zip, tuple
+    frozen, fresh_set = frozenset, set
+    function_attributes = {key: types.FunctionType.__dict__[key]
+                           for key in ("__defaults__", "__kwdefaults__")}
     state = {"sealed": False, "window": False, "busy": False, "used": set(), "threads": 0,
              "modules": [], "classes": [], "registry": {}, "builtins": {}, "signals": {},
              "genuine_codes": set(), "guarded_ids": set(), "user_ns": None,
-             "frame_users": set(), "namedtuple": None}
+             "frame_users": set(), "namedtuple": None, "data": [], "caches": [], "kept": []}
 
     def sign(fields: tuple) -> str:
         text = repr(fields)
@@ -123,6 +168,207 @@ def install(key_file: str) -> None:
                     name == g or name.startswith(g + ".") for g in GUARDED):
                 found.append((name, module))
         return found
+
+    # ------------------------------------------------------------------ the data guard
+    def model(value, memo: dict, depth: int) -> list:
+        """A deep snapshot of ``value`` as it is at seal: [the object, its kind, its contents,
+        whether it holds mutable data]. A dict's contents are its items' own snapshots, a
+        list's or a tuple's its items', a set's the identities of its items, an array's a copy,
+        its bytes and its writeability; anything else (a scalar, a function, a class, an
+        instance, a frozenset) is kept as it is and compared by identity."""
+        key = identity(value)
+        if key in memo:
+            return memo[key]
+        kind = kind_of(value)
+        node = [value, "o", None, False]
+        memo[key] = node
+        if depth >= DATA_DEPTH:
+            return node
+        if kind is dict:
+            node[1:] = "d", [(model(k, memo, depth + 1), model(v, memo, depth + 1))
+                             for k, v in dict_items(value)], True
+        elif kind is list or kind is tuple:
+            items = [model(item, memo, depth + 1) for item in value]
+            node[1:] = ("l" if kind is list else "t"), items, kind is list or any(
+                item[3] for item in items)
+        elif kind is set:
+            node[1:] = "s", (list(value), frozen(identity(item) for item in value)), True
+        elif kind is ndarray:
+            node[1:] = "a", (nd_copy(value), nd_tobytes(value), value.flags.writeable,
+                             [model(item, memo, depth + 1) for item in nd_ravel(value)]
+                             if value.dtype.hasobject else []), True
+        return node
+
+    def same(value, node: list, seen: set) -> bool:
+        """Whether ``value`` is still what ``node`` saw at seal: the same object, and for data
+        the same contents: every item of a dict, list, tuple or set the same object as then
+        (an equal one put in its place counts as a change) and compared the same way, every
+        array the same dtype, shape, writeability and bytes. Exact, and only C code of exact
+        built-in and NumPy types runs: no method of any object the notebook made."""
+        obj, kind, contents, mutable = node
+        if value is not obj:
+            return False
+        if not mutable or identity(node) in seen:
+            return True
+        seen.add(identity(node))
+        if kind == "d":
+            if size(value) != size(contents):
+                return False
+            for (k, v), (k_node, v_node) in pairs(dict_items(value), contents):
+                if k is not k_node[0] or not same(v, v_node, seen):
+                    return False
+        elif kind == "l" or kind == "t":
+            if size(value) != size(contents):
+                return False
+            for item, item_node in pairs(value, contents):
+                if not same(item, item_node, seen):
+                    return False
+        elif kind == "s":
+            return size(value) == size(contents[1]) and frozen(
+                identity(item) for item in value) == contents[1]
+        elif kind == "a":
+            pristine, data, writeable, items = contents
+            if value.shape != pristine.shape or value.dtype != pristine.dtype or \
+                    value.flags.writeable != writeable or nd_tobytes(value) != data:
+                return False
+            for item, item_node in pairs(nd_ravel(value), items):
+                if not same(item, item_node, seen):
+                    return False
+        return True
+
+    def put_back(node: list, done: dict, kept: list):
+        """``node``'s object with the contents it had at seal: changed back in place (so every
+        reference to it sees the genuine value again), or a fresh copy when that cannot be (an
+        array whose shape, dtype or writeability was changed, a tuple that holds one).
+        What is taken out is kept alive until the next check starts (no ``__del__`` now)."""
+        obj, kind, contents, mutable = node
+        if not mutable:
+            return obj
+        key = identity(node)
+        if key in done:
+            return done[key]
+        done[key] = obj
+        if kind == "d":
+            kept.append(dict_copy(obj))
+            dict_clear(obj)
+            for k, v in contents:
+                dict_setitem(obj, put_back(k, done, kept), put_back(v, done, kept))
+        elif kind == "l":
+            kept.append(list_copy(obj))
+            list_setitem(obj, everything, [put_back(item, done, kept) for item in contents])
+        elif kind == "s":
+            kept.append(set_copy(obj))
+            set_clear(obj)
+            set_update(obj, contents[0])
+        elif kind == "t":
+            items = [put_back(item, done, kept) for item in contents]
+            for now, then in pairs(obj, items):
+                if now is not then:
+                    obj = node[0] = done[key] = make_tuple(items)
+                    break
+        elif kind == "a":
+            pristine, _data, writeable, items = contents
+            for item in items:
+                put_back(item, done, kept)
+            try:
+                if obj.shape != pristine.shape or obj.dtype != pristine.dtype:
+                    raise ValueError("reshaped")
+                if not obj.flags.writeable:
+                    obj.flags.writeable = True
+                copyto(obj, pristine, casting="no")
+                obj.flags.writeable = writeable
+            except (ValueError, TypeError):
+                obj = node[0] = done[key] = nd_copy(pristine)
+                obj.flags.writeable = writeable
+        return obj
+
+    def watch_data(modules, classes) -> None:
+        """At seal: remember every data entry of nnlib (modules, their classes, the defaults
+        of their functions) that holds mutable data, with its deep snapshot (``model``), and
+        every functools cache."""
+        entries, caches, functions, done = [], [], [], set()
+        nodes = {}  # one snapshot per object, however many entries reach it
+
+        def add(name, where, owner, key, value, snapshot):
+            node = model(value, nodes, 0)
+            if node[3] and name not in DATA_VOLATILE:
+                memo = type(value) in (dict, list, set) and not value  # filled by checks
+                entries.append((name, where, owner, key, node, memo, snapshot))
+
+        def look_at(name, where, owner, namespace, snapshot):
+            for key, value in list(namespace.items()):
+                if type(key) is not str or key in VOLATILE:
+                    continue
+                member = getattr(value, "__func__", value) if isinstance(
+                    value, (classmethod, staticmethod)) else value
+                if type(member) is lru_wrapper and identity(member) not in done:
+                    done.add(identity(member))
+                    caches.append(member)
+                    member = getattr(member, "__wrapped__", None)
+                where_from = getattr(member, "__module__", None)
+                if type(member) is FunctionType and identity(member) not in done and \
+                        type(where_from) is str and where_from.split(".")[0] == DATA_SCOPE:
+                    done.add(identity(member))
+                    functions.append((f"{member.__module__}.{member.__qualname__}", member))
+                add(f"{name}.{key}", where, owner, key, value, snapshot)
+
+        for name, _module, d, snapshot in modules:
+            if name == DATA_SCOPE or name.startswith(DATA_SCOPE + "."):
+                look_at(name, "module", d, d, snapshot)
+        for cls, snapshot in classes:
+            if str(getattr(cls, "__module__", "")).split(".")[0] == DATA_SCOPE:
+                look_at(f"{cls.__module__}.{cls.__qualname__}", "class", cls,
+                        type.__dict__["__dict__"].__get__(cls), snapshot)
+        for name, function in functions:
+            for key in ("__defaults__", "__kwdefaults__"):
+                value = getattr(function, key)
+                if value is not None:
+                    add(f"{name}.{key}", "function", function, key, value, None)
+        state["data"], state["caches"] = entries, caches
+
+    def current(where, owner, key):
+        if where == "module":
+            return owner.get(key, _MISSING)
+        if where == "class":
+            return type.__dict__["__dict__"].__get__(owner).get(key, _MISSING)
+        return function_attributes[key].__get__(owner)
+
+    def rebind(where, owner, key, value, snapshot) -> None:
+        if where == "module":
+            owner[key] = value
+        elif where == "class":
+            type.__setattr__(owner, key, value)
+        else:  # a function's defaults: the hook refuses this to anyone else
+            state["busy"] = True
+            try:
+                function_attributes[key].__set__(owner, value)
+            finally:
+                state["busy"] = False
+        if snapshot is not None:
+            snapshot[key] = value  # the identity guard's snapshot follows
+
+    def restore_data(during: bool) -> list[str]:
+        """Put back every data entry that is not ``same`` as at seal; the names of those that
+        changed. Memos are emptied before a check without a note, and may
+        grow while it runs (the check fills them)."""
+        changed, done, kept = [], {}, state["kept"]
+        for name, where, owner, key, node, memo, snapshot in state["data"]:
+            if memo and during:
+                continue
+            value = current(where, owner, key)
+            if same(value, node, fresh_set()):
+                continue
+            new = put_back(node, done, kept)
+            if new is not value:
+                kept.append(value)
+                rebind(where, owner, key, new, snapshot)
+            if not memo:
+                changed.append(name)
+        return changed
+
+    def clear_caches() -> None:
+        for cache in state["caches"]:
+            cache_clear(cache)
 
     def seal() -> None:
         if state["sealed"]:
@@ -150,6 +396,7 @@ def install(key_file: str) -> None:
                 seen.add(id(cls))
                 unique.append((cls, snapshot))
         state["modules"], state["classes"], state["genuine_codes"] = modules, unique, codes
+        watch_data(modules, unique)
         state["registry"] = {eid: (ex.run, ex.points, ex.what)
                              for eid, ex in checking._REGISTRY.items()}
         state["builtins"] = dict(builtins.__dict__)
@@ -167,13 +414,14 @@ def install(key_file: str) -> None:
 
     def restore() -> list[str]:
         """Put back every guarded entry that changed since sealing; what changed, by name."""
-        changed = []
+        changed, kept = [], state["kept"]  # what is taken out dies after the check
         for name, module, d, snapshot in state["modules"]:
             if module.__dict__ is not d:
                 continue
             keys = list(d)
             if any(type(k) is not str for k in keys):  # odd keys: rebuild without them
                 items = [(k, v) for k, v in list(d.items()) if type(k) is str]
+                kept.append(dict(d))
                 d.clear()
                 d.update(items)
                 changed.append(f"{name} (a key that is not a string)")
@@ -181,6 +429,7 @@ def install(key_file: str) -> None:
                 if key in VOLATILE:
                     continue
                 if d.get(key, _MISSING) is not value:
+                    kept.append(d.get(key))
                     d[key] = value
                     changed.append(f"{name}.{key}")
             if name == "builtins":
@@ -192,6 +441,7 @@ def install(key_file: str) -> None:
                 if type(value) is ModuleType and sys_modules.get(full) is value \
                         and getattr(value, "__name__", None) == full:
                     continue  # a sub-module imported since (numpy's lazy ones)
+                kept.append(value)
                 del d[key]
                 changed.append(full)
         for cls, snapshot in state["classes"]:
@@ -200,10 +450,12 @@ def install(key_file: str) -> None:
                 if key in VOLATILE:
                     continue
                 if cd.get(key, _MISSING) is not value:
+                    kept.append(cd.get(key))
                     type.__setattr__(cls, key, value)
                     changed.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
             for key in [k for k in cd if k not in snapshot and k not in VOLATILE
                         and not (type(k) is str and k.startswith("__"))]:
+                kept.append(cd[key])
                 type.__delattr__(cls, key)
                 changed.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
         return changed
@@ -255,7 +507,10 @@ def install(key_file: str) -> None:
             return ("failed", "setup", f"✗ {eid}: the check cell was altered before it ran", [])
         text = keystream_xor(b64decode(payload), nonce).decode("utf-8")
         source, *imports = text.split("\x00")
-        notes = [f"changed {what} (restored before the check)" for what in restore()]
+        state["kept"] = []  # what the last check's restores took out dies here, before them
+        notes = [f"changed {what} (restored before the check)"
+                 for what in restore() + restore_data(during=False)]
+        clear_caches()  # values cached earlier (maybe poisoned in place) are computed anew
         notes += [f"changed {what} (reset before the check)" for what in reset_signals()]
         setprofile(None)
         settrace(None)
@@ -296,7 +551,7 @@ def install(key_file: str) -> None:
             ok = True
         except BaseException as err:
             ok, error = False, err
-        changed = restore()
+        changed = restore() + restore_data(during=True)
         if changed:
             notes += [f"changed {what} while the check ran" for what in changed]
             ok = False

@@ -3,7 +3,10 @@
 Built on exercises/00_welcome.ipynb. Many cases are *canaries*: an answer that is right only if
 the attack worked (it can read solutions/, see another process, reach the network...), so a
 score above the expected one means the sandbox or the guard let it through. The whole class is
-graded once (module fixture), in the sandbox (bubblewrap), with two jobs.
+graded once (module fixture), in the sandbox (bubblewrap), with two jobs. Lesson 00's checks
+read no mutable constant and no cache, so the constants of a check module changed in place are
+tried on lesson 07 (a small class of its own), and poisoned caches on the kernel's guard driven
+directly (``kernel_run``).
 """
 
 import json
@@ -21,7 +24,15 @@ import pytest
 from coursetools.grade import Limits, grade, sandbox_available
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_grade import EXERCISES, IDS, ROOT, SOLUTIONS, submission, with_reference  # noqa: E402
+from test_grade import (  # noqa: E402
+    EXERCISES,
+    IDS,
+    ROOT,
+    SOLUTIONS,
+    cell_index,
+    submission,
+    with_reference,
+)
 
 pytestmark = pytest.mark.skipif(
     sandbox_available() is not None and not os.environ.get("NNCOURSE_REQUIRE_SANDBOX"),
@@ -80,6 +91,20 @@ def patch():
     vars(np)["allclose"] = lambda *a, **k: True
 threading.Thread(target=patch, daemon=True).start()'''
 
+# nnlib's data changed in place (no entry is rebound, so no identity changes): a class
+# attribute container, a module's dict constant, a function's keyword defaults
+DATA_IN_PLACE = """import nnlib.checking as c, nnlib.data as d
+c.Exercise.__dataclass_fields__.clear()
+d.TRUTH_TABLES["AND"] = d.TRUTH_TABLES["OR"]
+c.call.__kwdefaults__["warn"] = "anything"
+"""
+
+# the same, from the answer while its check runs: the check fails as tampering
+DATA_DURING_CHECK = f"""import nnlib.data as d
+def column_means(X):
+    d.TRUTH_TABLES.clear()
+    return {RIGHT[1]}"""
+
 HIDDEN_EXFIL = '''def standardize(X):
     raise ValueError("_rng = np.random.default_rng(2024)  for _shape in [(5, 3), (3, 6)]")'''
 
@@ -135,6 +160,12 @@ CLASS = {
                   ["your cell 3 stopped with Refused"]),
     "gc-walk": (wrong("import gc\nfound = [o for o in gc.get_objects()]"), 0,
                 ["your cell 3 stopped with Refused"]),
+    "data-in-place": (wrong(DATA_IN_PLACE), 0, [
+        "changed nnlib.checking.Exercise.__dataclass_fields__ (restored before the check)",
+        "changed nnlib.data.TRUTH_TABLES (restored before the check)",
+        "changed nnlib.checking.call.__kwdefaults__ (restored before the check)"]),
+    "data-during-check": (submission(e1=DATA_DURING_CHECK), 0,
+                          ["changed nnlib.data.TRUTH_TABLES while the check ran"]),
     # 4. isolation: each canary scores 2 only if the attack worked
     "reads-solutions": (canary(f"os.path.exists({str(SOLUTIONS)!r}) or "
                                f"os.path.exists({str(ROOT / 'tests')!r})"), 0, []),
@@ -245,8 +276,125 @@ def test_writes_outside_the_sandbox_never_reach_the_machine(graded):
 
 
 def test_attempts_on_the_checks_tools_are_noted(graded):
-    for student in ("vars-patch", "exec-patch", "alias-patch", "code-swap", "gc-walk"):
+    for student in ("vars-patch", "exec-patch", "alias-patch", "code-swap", "gc-walk",
+                    "data-in-place", "data-during-check"):
         assert graded["rows"][student]["notes"], student
+
+
+# Lesson 07: a check module's constants changed in place. Every design here is far too small to
+# reach the ring's 92 %; it earns 07.6's 4 points only if the attack worked.
+EXERCISES_07 = ROOT / "exercises" / "07_training_an_mlp.ipynb"
+TINY_DESIGN = 'design = {"sizes": [2, 1], "activation": "tanh", "lr": 0.1, "epochs": 2}'
+CLASS_07 = {  # student: (attack cell, points, notes)
+    "tiny-design": ("", 0, []),
+    "design-target": ("import nnlib.checks.lesson07 as L\nL.DESIGN['target'] = 0.0", 0,
+                      ["changed nnlib.checks.lesson07.DESIGN (restored before the check)"]),
+    "design-alias": ("from nnlib.checks.lesson07 import DESIGN\nDESIGN.update(target=-1)", 0,
+                     ["changed nnlib.checks.lesson07.DESIGN (restored before the check)"]),
+}
+
+
+@pytest.fixture(scope="module")
+def graded_07(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lesson07") / "submissions"
+    folder.mkdir()
+    for student, (attack, *_rest) in CLASS_07.items():
+        nb = nbformat.read(EXERCISES_07, as_version=4)
+        nb.cells[cell_index(nb, "07.6-design", "answer")].source = TINY_DESIGN
+        if attack:
+            with_cells(nb, attack)
+        (folder / f"{student}.ipynb").write_text(nbformat.writes(nb))
+    out = folder.parent / "out"
+    grade(folder, out, assignment=str(EXERCISES_07), limits=LIMITS, progress=lambda *a: None)
+    data = json.loads((out / "scores.json").read_text())
+    return {r["student"]: r for r in data["submissions"]}
+
+
+@pytest.mark.parametrize("student", list(CLASS_07))
+def test_a_check_modules_constants_changed_in_place_are_put_back(graded_07, student):
+    _, total, notes = CLASS_07[student]
+    row = graded_07[student]
+    assert row["status"] == "ok", row
+    assert row["total"] == total, row
+    for note in notes:
+        assert any(note in n for n in row["notes"]), (note, row["notes"])
+
+
+# The kernel's guard driven directly (no notebook, no sandbox): the grader's install and seal,
+# then "student" code, then one check call as the grader sends it, with its hidden tests.
+KERNEL_RUN = """import ast, hmac, secrets, sys
+import numpy, nnlib.checking, nnlib.checks.lesson00, nnlib.checks.lesson02
+import nnlib.checks.lesson10, nnlib.checks.lesson12
+from coursetools.grading_plugin import seal_payload
+import coursetools.grading_kernel as g
+key, key_file = secrets.token_bytes(32), sys.argv[1]
+open(key_file, "wb").write(key)
+g.install(key_file)
+sys.audit("nncourse.seal")
+exec(sys.argv[2], {"__name__": "__main__"})
+eid, nonce = sys.argv[4], secrets.token_hex(16)
+payload = seal_payload(key, nonce, sys.argv[3])
+tag = hmac.new(key, f"ct|{nonce}|{eid}|{payload}".encode(), "sha256").hexdigest()
+out = []
+sys.audit("nncourse.check", nonce, eid, payload, tag, out)
+_, text, _ = out[0].split(" ")
+print(repr(ast.literal_eval(bytes.fromhex(text).decode())[2:]))
+"""
+PASSING_00_1 = 'check("00.1-column-means", lambda X: X.mean(axis=0))\n'
+
+
+def kernel_run(tmp_path, student: str, hidden: str, eid: str = "00.1-column-means"):
+    """(status, stage, line, notes) of one check after ``student`` ran in a sealed kernel."""
+    import ast
+
+    done = subprocess.run([sys.executable, "-c", KERNEL_RUN, str(tmp_path / "key"), student,
+                           PASSING_00_1 + hidden, eid], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return ast.literal_eval(done.stdout.strip().splitlines()[-1])
+
+
+def test_arrays_returned_by_a_cached_function_and_poisoned_are_not_what_a_check_sees(tmp_path):
+    # 10.5 trains and validates on _width_data(), an lru_cache: the arrays it returned to the
+    # student are the cache's own; the check must not train on them zeroed
+    student = ("import nnlib.checks.lesson10 as L\nX, y, X_val, y_val = L._width_data()\n"
+               "X[:] = 0\ny[:] = 0\ny_val[:] = 0\n")
+    hidden = ("import nnlib.checks.lesson10 as L\nX, y, X_val, y_val = L._width_data()\n"
+              "assert X.any() and y.any() and y_val.any(), 'poisoned'\n")
+    assert kernel_run(tmp_path, student, hidden) == ("passed", "hidden", "", ())
+
+
+def test_caches_and_memos_filled_before_a_check_are_emptied(tmp_path):
+    # an entry the student made (with an odd argument, an equal key of another type, or a
+    # returned container changed in place) never answers the check
+    student = ("import nnlib.checks.lesson12 as P\nfrom nnlib.playground import Settings\n"
+               "P._train(Settings().to_string(), True)\n"
+               "import nnlib.checks.lesson02 as T\nT.separable_codes(2).add(-1)\n")
+    hidden = ("import nnlib.checks.lesson12 as P\n"
+              "assert P._train.cache_info().currsize == 0, 'a cache entry'\n"
+              "import nnlib.checks.lesson02 as T\n"
+              "assert -1 not in T.separable_codes(2), 'a poisoned memo'\n")
+    assert kernel_run(tmp_path, student, hidden) == ("passed", "hidden", "", ())
+
+
+def test_a_function_keyword_default_changed_in_place_is_put_back(tmp_path):
+    # checks that leave out call= run the answer through call_without_delegation's default
+    student = ("import nnlib.honesty as h\n"
+               "h.call_without_delegation.__kwdefaults__['call'] = lambda f, *a, **k: 'fake'\n")
+    hidden = ("import nnlib.honesty as h\n"
+              "assert h.call_without_delegation.__kwdefaults__['call'] is None\n")
+    status, stage, line, notes = kernel_run(tmp_path, student, hidden)
+    assert (status, stage) == ("passed", "hidden"), (status, line, notes)
+    assert notes == ("changed nnlib.honesty.call_without_delegation.__kwdefaults__ (restored "
+                     "before the check)",), notes
+
+
+def test_nnlib_data_changed_while_a_check_runs_fails_it(tmp_path):
+    student = "import nnlib.checks.lesson12 as P\n"
+    hidden = "import nnlib.checks.lesson12 as P\nP.L2_TASK['noise'] = 0\n"
+    status, stage, line, notes = kernel_run(tmp_path, student, hidden)
+    assert (status, stage) == ("failed", "tampering"), (status, line, notes)
+    assert notes == ("changed nnlib.checks.lesson12.L2_TASK while the check ran",), notes
 
 
 def test_one_odd_submission_never_stops_the_class(graded):
