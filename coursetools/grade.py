@@ -575,6 +575,19 @@ def _stop_workers() -> None:
             proc.wait(timeout=10)
 
 
+def library_modules() -> list[str]:
+    """Every module of nnlib that a check may import (all but the plots and widgets, which
+    need matplotlib, and the other lessons' checks): imported before any student code, so the
+    kernel's guard snapshots them too. A module first imported later would be whatever the
+    notebook had made of it by then (``nnlib.mnist.load_mnist = fake`` before 10.5's check)."""
+    import pkgutil
+
+    import nnlib
+
+    return [m.name for m in pkgutil.walk_packages(nnlib.__path__, "nnlib.")
+            if not m.name.startswith(("nnlib.checks", "nnlib.plot", "nnlib.widgets"))]
+
+
 def _run_batch(chunk, work: Path, limits: Limits, n: int, preimport: str):
     """One worker process (pytest + nbval + our plugin) over ``chunk``.
 
@@ -978,7 +991,7 @@ def grade(submissions: Path | str, out: Path | str, assignment: str | None = Non
 
         run_all(subs, work, limits, progress=progress,
                 preimport=",".join(["numpy", "numpy.random", "numpy.linalg", "nnlib.checking",
-                                    *lessons]), on_batch=finished)
+                                    *library_modules(), *lessons]), on_batch=finished)
         for s in subs:
             if not s.problem and not s.feedback:
                 _score_safely(s, the, limits)

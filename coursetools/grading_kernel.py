@@ -79,6 +79,7 @@ VOLATILE = {"__warningregistry__", "filters", "_filters_version", "defaultaction
 # dictionaries, of their Python classes' dictionaries and their functions' defaults that holds
 # dicts, lists, sets or arrays, so that a change in place (DESIGN["target"] = 0) is seen too
 DATA_SCOPE = "nnlib"
+CHECK_MODULES = "nnlib.checks."  # the lessons' checks: their functions compute the answers
 # data that changes on its own: the registry is captured at seal (check modules imported later
 # add to it); a container that is empty at seal is a memo the checks fill (see seal())
 DATA_VOLATILE = {"nnlib.checking._REGISTRY"}
@@ -124,6 +125,7 @@ def install(key_file: str) -> None:
     getsignal, setsignal = _signal_module.getsignal, _signal_module.signal
     setitimer = _signal_module.setitimer
     setprofile, settrace = sys.setprofile, sys.settrace
+    audit_event = sys.audit
     genuine_check_failed, genuine_not_attempted = checking.CheckFailed, checking.NotAttempted
     plain = checking.plain
     # the genuine tools of the data guard (C types and functions, which no Python code can
@@ -143,7 +145,8 @@ def install(key_file: str) -> None:
     state = {"sealed": False, "window": False, "busy": False, "used": set(), "threads": 0,
              "modules": [], "classes": [], "registry": {}, "builtins": {}, "signals": {},
              "genuine_codes": set(), "guarded_ids": set(), "user_ns": None,
-             "frame_users": set(), "namedtuple": None, "data": [], "caches": [], "kept": []}
+             "frame_users": set(), "namedtuple": None, "data": [], "caches": [], "kept": [],
+             "guards": {}}
 
     def sign(fields: tuple) -> str:
         text = repr(fields)
@@ -301,6 +304,7 @@ def install(key_file: str) -> None:
                     continue
                 member = getattr(value, "__func__", value) if isinstance(
                     value, (classmethod, staticmethod)) else value
+                member = state["guards"].get(identity(member), member)
                 if type(member) is lru_wrapper and identity(member) not in done:
                     done.add(identity(member))
                     caches.append(member)
@@ -370,15 +374,46 @@ def install(key_file: str) -> None:
         for cache in state["caches"]:
             cache_clear(cache)
 
+    def reference_guard(original, full: str):
+        """``original`` (a function of a check module) callable only while a check runs. A
+        notebook that asks the checks for an answer in its cells (``width_accuracy(h)``,
+        ``lambda_run(lam)``, ``epochs3()``) is refused. While a check runs every call is let
+        through: a check may hand its own functions to the answer (05.2's loss to a numerical
+        gradient). The decision is the audit hook's (``nncourse.reference``), so the wrapper
+        holds no state a notebook could reach; the function itself is in its closure, which a
+        notebook that goes looking can reach, as it can copy the checks' public source."""
+
+        def guarded(*args, **kwargs):
+            audit_event("nncourse.reference", full)  # the hook refuses, or lets it through
+            return original(*args, **kwargs)
+
+        guarded.__name__ = guarded.__qualname__ = getattr(original, "__name__", "guarded")
+        state["guards"][identity(guarded)] = original
+        return guarded
+
+    def guard_references() -> None:
+        """Put ``reference_guard`` around every function of the lessons' check modules (they
+        compute the reference answers)."""
+        for name, module in guarded_modules():
+            if not name.startswith(CHECK_MODULES):
+                continue
+            d = module.__dict__
+            for key, value in list(d.items()):
+                if (type(value) is FunctionType or kind_of(value) is lru_wrapper) and \
+                        getattr(value, "__module__", None) == name:
+                    d[key] = reference_guard(value, f"{name}.{key}")
+
     def seal() -> None:
         if state["sealed"]:
             return
+        guard_references()
         modules, classes, codes = [], [], set()
         for name, module in guarded_modules():
             d = module.__dict__
             modules.append((name, module, d, dict(d)))
             state["guarded_ids"].add(id(module))
             for value in list(d.values()):
+                value = state["guards"].get(identity(value), value)
                 if type(value) is FunctionType and name.startswith("nnlib"):
                     codes.add(value.__code__)
                 if isinstance(value, type) and value.__flags__ & (1 << 9) and getattr(
@@ -600,6 +635,11 @@ def install(key_file: str) -> None:
             seal()
             return
         if not state["sealed"]:
+            return
+        if event == "nncourse.reference":
+            if not state["window"]:
+                raise Refused(f"{args[0] if args else 'this'} belongs to the checks: while "
+                              "grading, only a check may call it")
             return
         if event in ALWAYS or event.startswith("ctypes."):
             raise Refused(f"{event} is not available while grading")

@@ -11,6 +11,7 @@ directly (``kernel_run``).
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -343,6 +344,10 @@ print(repr(ast.literal_eval(bytes.fromhex(text).decode())[2:]))
 PASSING_00_1 = 'check("00.1-column-means", lambda X: X.mean(axis=0))\n'
 
 
+UNGUARD = ("import sys\ndef unguard(g):\n    return next(c.cell_contents for c in g.__closure__ "
+           "if callable(c.cell_contents) and c.cell_contents is not sys.audit)\n")
+
+
 def kernel_run(tmp_path, student: str, hidden: str, eid: str = "00.1-column-means"):
     """(status, stage, line, notes) of one check after ``student`` ran in a sealed kernel."""
     import ast
@@ -357,8 +362,9 @@ def kernel_run(tmp_path, student: str, hidden: str, eid: str = "00.1-column-mean
 def test_arrays_returned_by_a_cached_function_and_poisoned_are_not_what_a_check_sees(tmp_path):
     # 10.5 trains and validates on _width_data(), an lru_cache: the arrays it returned to the
     # student are the cache's own; the check must not train on them zeroed
-    student = ("import nnlib.checks.lesson10 as L\nX, y, X_val, y_val = L._width_data()\n"
-               "X[:] = 0\ny[:] = 0\ny_val[:] = 0\n")
+    student = (UNGUARD + "import nnlib.checks.lesson10 as L\n"
+               "X, y, X_val, y_val = unguard(L._width_data)()\nX[:] = 0\ny[:] = 0\n"
+               "y_val[:] = 0\n")
     hidden = ("import nnlib.checks.lesson10 as L\nX, y, X_val, y_val = L._width_data()\n"
               "assert X.any() and y.any() and y_val.any(), 'poisoned'\n")
     assert kernel_run(tmp_path, student, hidden) == ("passed", "hidden", "", ())
@@ -367,11 +373,14 @@ def test_arrays_returned_by_a_cached_function_and_poisoned_are_not_what_a_check_
 def test_caches_and_memos_filled_before_a_check_are_emptied(tmp_path):
     # an entry the student made (with an odd argument, an equal key of another type, or a
     # returned container changed in place) never answers the check
-    student = ("import nnlib.checks.lesson12 as P\nfrom nnlib.playground import Settings\n"
-               "P._train(Settings().to_string(), True)\n"
-               "import nnlib.checks.lesson02 as T\nT.separable_codes(2).add(-1)\n")
-    hidden = ("import nnlib.checks.lesson12 as P\n"
-              "assert P._train.cache_info().currsize == 0, 'a cache entry'\n"
+    # (the check modules' functions are reached through their guards' closures, as a notebook
+    # that goes looking can: called directly from a cell, the guard refuses them)
+    student = (UNGUARD + "import nnlib.checks.lesson12 as P\n"
+               "from nnlib.playground import Settings\n"
+               "unguard(P._train)(Settings().to_string(), True)\n"
+               "import nnlib.checks.lesson02 as T\nT._SEPARABLE[2] = {-1}\n")
+    hidden = (UNGUARD + "import nnlib.checks.lesson12 as P\n"
+              "assert unguard(P._train).cache_info().currsize == 0, 'a cache entry'\n"
               "import nnlib.checks.lesson02 as T\n"
               "assert -1 not in T.separable_codes(2), 'a poisoned memo'\n")
     assert kernel_run(tmp_path, student, hidden) == ("passed", "hidden", "", ())
@@ -387,6 +396,20 @@ def test_a_function_keyword_default_changed_in_place_is_put_back(tmp_path):
     assert (status, stage) == ("passed", "hidden"), (status, line, notes)
     assert notes == ("changed nnlib.honesty.call_without_delegation.__kwdefaults__ (restored "
                      "before the check)",), notes
+
+
+def test_the_checks_reference_code_answers_only_a_check(tmp_path):
+    # a decide exercise's answer read off the checks (10.5's width_accuracy, 11.4's lambda_run,
+    # 02.4's epochs3) in an answer cell is refused; a check still calls them, and so may the
+    # hidden tests
+    student = ("import nnlib.checks.lesson02 as T, nnlib.checks.lesson00 as Z\n"
+               "for f, a in [(T.function_of, (6, 2)), (Z.check_column_means, (len,))]:\n"
+               "    try:\n        f(*a)\n    except RuntimeError as e:\n"
+               "        assert 'belongs to the checks' in str(e), e\n"
+               "    else:\n        raise SystemExit('the reference answered the notebook')\n")
+    hidden = ("from nnlib.checks.lesson02 import function_of\n"
+              "assert function_of(6, 2).tolist() == [0, 1, 1, 0], 'hidden tests may'\n")
+    assert kernel_run(tmp_path, student, hidden) == ("passed", "hidden", "", ())
 
 
 def test_nnlib_data_changed_while_a_check_runs_fails_it(tmp_path):
@@ -522,3 +545,18 @@ def test_without_a_sandbox_the_grader_refuses_unless_told(tmp_path, monkeypatch)
 
 def test_ids_are_those_of_the_welcome_exercises():
     assert IDS[0] == "00.1-column-means"
+
+
+def test_every_nnlib_module_a_check_may_import_is_loaded_before_student_code():
+    # a module first imported during a check would be whatever the notebook made of it
+    from coursetools.grade import library_modules
+
+    modules = library_modules()
+    assert {"nnlib.mnist", "nnlib.playground", "nnlib.playground.core", "nnlib.threads",
+            "nnlib.honesty", "nnlib.training"} <= set(modules)
+    assert not [m for m in modules if m.startswith(("nnlib.plot", "nnlib.widgets",
+                                                    "nnlib.checks"))]
+    lazily = set()
+    for path in (ROOT / "nnlib" / "checks").glob("lesson*.py"):
+        lazily |= set(re.findall(r"^\s+(?:from|import) (nnlib[\w.]*)", path.read_text(), re.M))
+    assert lazily and lazily - {"nnlib"} <= set(modules), lazily - set(modules)
