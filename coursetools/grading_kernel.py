@@ -126,6 +126,7 @@ def install(key_file: str) -> None:
     setitimer = _signal_module.setitimer
     setprofile, settrace = sys.setprofile, sys.settrace
     audit_event = sys.audit
+    genuine_repr = repr  # sign() must not look it up in builtins at signing time
     genuine_check_failed, genuine_not_attempted = checking.CheckFailed, checking.NotAttempted
     plain = checking.plain
     # the genuine tools of the data guard (C types and functions, which no Python code can
@@ -149,7 +150,7 @@ def install(key_file: str) -> None:
              "guards": {}}
 
     def sign(fields: tuple) -> str:
-        text = repr(fields)
+        text = genuine_repr(fields)
         m = mac.copy()
         m.update(text.encode("utf-8", "backslashreplace"))
         return f"{RECORD} {text.encode('utf-8', 'backslashreplace').hex()} {m.hexdigest()}"
