@@ -37,6 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from coursetools.lab import open_notebook  # noqa: E402
 from coursetools.lab import start_lab as _start_lab  # noqa: E402
 from nnlib.playground import Playground, render  # noqa: E402
 from nnlib.playground.app import FPS  # noqa: E402
@@ -126,13 +127,7 @@ def start_lab(root):
 
 def open_and_play(page, base, path):
     """Open ``path``, run its cell (the playground appears), press play. Returns when playing."""
-    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}&reset", wait_until="domcontentloaded")
-    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=90_000)
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp.shell.currentWidget;"
-        " return w && w.sessionContext && w.sessionContext.session"
-        " && w.sessionContext.session.kernel"
-        " && w.sessionContext.session.kernel.status === 'idle'; }", timeout=90_000)
+    open_notebook(page, base, path, TOKEN)
     page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget;"
                   " w.content.activeCellIndex = 0;"
                   " await window.jupyterapp.commands.execute('notebook:run-cell'); }")

@@ -47,3 +47,19 @@ def start_lab(root: Path, token: str, timeout: float = 60):
                 raise RuntimeError("JupyterLab did not start:\n"
                                    + (root / "lab.log").read_text()) from None
             time.sleep(0.5)
+
+
+def open_notebook(page, base: str, path: str, token: str, timeout_ms: int = 90_000) -> None:
+    """Open ``path`` in JupyterLab in a Playwright ``page`` and return once its kernel is
+    connected, idle and has told JupyterLab its language (the browser tests and
+    benchmarks/bench_playground.py)."""
+    page.goto(f"{base}/lab/tree/{path}?token={token}&reset", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " return w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel"
+        " && w.sessionContext.session.kernel.connectionStatus === 'connected'"
+        " && w.sessionContext.session.kernel.status === 'idle'; }", timeout=timeout_ms)
+    page.evaluate("async () => { await window.jupyterapp.shell.currentWidget"
+                  ".sessionContext.session.kernel.info; }")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from coursetools.lab import free_port, start_lab
+from coursetools.lab import free_port, open_notebook, start_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -72,16 +72,7 @@ def browser():
 
 def run_all_cells(page, base, path):
     """Open ``path`` in JupyterLab, wait for its kernel, run every cell, wait until done."""
-    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}&reset", wait_until="domcontentloaded")
-    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=90_000)
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp.shell.currentWidget;"
-        " return w && w.sessionContext && w.sessionContext.session"
-        " && w.sessionContext.session.kernel"
-        " && w.sessionContext.session.kernel.connectionStatus === 'connected'"
-        " && w.sessionContext.session.kernel.status === 'idle'; }",
-        timeout=90_000,
-    )
+    open_notebook(page, base, path, TOKEN)
     # Run the cells one by one, as a student pressing Shift+Enter does (Run All is tested on its
     # own below). Cells are counted in the notebook's model, not in the page: JupyterLab
     # renders only the cells near the viewport.
@@ -275,23 +266,6 @@ def test_playground_plays_in_jupyterlab_and_its_pictures_and_epoch_counter_move(
 
 
 # --------------------------------------------------------------------- Run All; opening unmodified
-KERNEL_READY = (
-    "() => { const w = window.jupyterapp.shell.currentWidget;"
-    " return w && w.sessionContext && w.sessionContext.session"
-    " && w.sessionContext.session.kernel"
-    " && w.sessionContext.session.kernel.connectionStatus === 'connected'"
-    " && w.sessionContext.session.kernel.status === 'idle'; }")
-
-
-def open_notebook(page, base, path):
-    """Open ``path`` and wait until its kernel has started and told JupyterLab its language."""
-    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}&reset", wait_until="domcontentloaded")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    page.wait_for_function(KERNEL_READY, timeout=90_000)
-    page.evaluate("async () => { await window.jupyterapp.shell.currentWidget"
-                  ".sessionContext.session.kernel.info; }")
-
-
 def shut_down_kernel(page):
     page.evaluate("async () => { await window.jupyterapp.shell.currentWidget"
                   ".sessionContext.shutdown(); }")
@@ -311,7 +285,7 @@ def test_restart_and_run_all_reaches_the_score_with_every_check_line(lab, browse
     path = "exercises/03_activations.ipynb"
     copy_into_lab(root, path)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    open_notebook(page, base, path)
+    open_notebook(page, base, path, TOKEN)
     # not awaited: the command waits for the "Restart Kernel?" dialog, answered below
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
     page.locator(".jp-Dialog .jp-mod-accept").click(timeout=30_000)
@@ -352,7 +326,7 @@ def test_a_notebook_opens_unmodified_and_saving_it_changes_no_byte(lab, browser,
     base, root = lab
     copy_into_lab(root, path)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    open_notebook(page, base, path)
+    open_notebook(page, base, path, TOKEN)
     page.wait_for_timeout(2_000)  # anything JupyterLab changes after the kernel's reply
     assert page.evaluate("() => window.jupyterapp.shell.currentWidget.context.model.dirty") \
         is False, f"JupyterLab marks {path} as modified on opening"

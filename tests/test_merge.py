@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import test_export
 
 from coursetools.merge import (
     MergeError,
@@ -78,14 +79,7 @@ def test_names_the_grader_compares_share_a_shard():
 
 
 # --------------------------------------------------------------------------- merge, on a real class
-def _sandbox_options():
-    try:
-        from coursetools.grade import sandbox_available
-    except ImportError:
-        return []
-    if os.environ.get("NNCOURSE_REQUIRE_SANDBOX") or sandbox_available() is None:
-        return []
-    return ["--no-sandbox"]
+_sandbox_options = test_export._sandbox_options  # --no-sandbox where bubblewrap cannot start
 
 
 def _class(folder: Path) -> None:
